@@ -1,0 +1,85 @@
+# tinydump: one static musl binary, its initramfs, the test kernel, tests.
+#   make            build build/tinydump
+#   make demo       crash a kernel in QEMU, capture it, open it in crash
+#   make check      host unit tests + fuzz smoke + QEMU end-to-end tests
+#   make bench      side-by-side benchmark against makedumpfile
+#   make fuzz       run the fuzz targets long
+# Caches (kernel, musl builds of zlib/BearSSL) live in $TINYDUMP_CACHE
+# (default ~/.cache/tinydump), keyed by their inputs.
+
+B := build
+WARN := -Wall -Wextra -Werror -Wvla -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+COMMON := -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) -Icapture -Iinit -Inet -Iinitramfs
+
+# Product binary: static musl. The prefix comes from the cache script.
+MUSLDEPS = $(shell scripts/musl-deps.sh)
+TD_SRCS := $(wildcard capture/*.c init/*.c net/*.c)
+TD_OBJS := $(TD_SRCS:%.c=$(B)/musl/%.o)
+
+# Host tests: gcc + glibc + sanitizers, against Debian's zlib and BearSSL.
+# Pure modules outside capture/ add themselves to PURE_SRCS in tests/*.mk.
+PURE_SRCS := $(wildcard capture/*.c)
+-include tests/*.mk
+HOST_CFLAGS := $(COMMON) -fsanitize=address,undefined -fno-omit-frame-pointer -Itests
+PURE_OBJS = $(PURE_SRCS:%.c=$(B)/host/%.o)
+TESTS := $(patsubst tests/%.c,$(B)/host/%,$(wildcard tests/test_*.c))
+TOOLS := $(patsubst tests/%.c,$(B)/host/%,$(wildcard tests/tool_*.c))
+
+.PHONY: all deps demo check unit bench fuzz initramfs kernel clean
+all: $(B)/tinydump
+
+$(B)/musl/%.o: %.c $(wildcard */*.h)
+	@mkdir -p $(dir $@)
+	musl-gcc $(COMMON) -Os -ffunction-sections -fdata-sections -I$(MUSLDEPS)/include -c $< -o $@
+
+$(B)/tinydump: $(TD_OBJS)
+	musl-gcc -static -Wl,--gc-sections -o $@ $(TD_OBJS) $(MUSLDEPS)/lib/libbearssl.a $(MUSLDEPS)/lib/libz.a
+	cp $@ $@.debug && strip $@
+	@echo "tinydump: $$(stat -c %s $@) bytes (static, stripped)"
+
+$(B)/host/%.o: %.c $(wildcard */*.h)
+	@mkdir -p $(dir $@)
+	gcc $(HOST_CFLAGS) -c $< -o $@
+
+$(B)/host/test_%: tests/test_%.c $(PURE_OBJS) tests/t.h
+	@mkdir -p $(dir $@)
+	gcc $(HOST_CFLAGS) -o $@ $< $(PURE_OBJS) -lz -lbearssl
+
+$(B)/host/tool_%: tests/tool_%.c $(PURE_OBJS)
+	@mkdir -p $(dir $@)
+	gcc $(HOST_CFLAGS) -o $@ $< $(PURE_OBJS) -lz -lbearssl
+
+$(B)/mkcpio: initramfs/mkcpio.c
+	@mkdir -p $(B)
+	gcc $(COMMON) -o $@ $<
+
+deps:
+	@scripts/deps.sh check
+
+unit: $(TESTS) $(TOOLS)
+	@tests/run-unit.sh $(TESTS)
+
+initramfs: $(B)/tinydump $(B)/mkcpio
+	@initramfs/build.sh $(B)/tinydump $(B)/capture.cpio.gz
+
+kernel:
+	@scripts/kernel.sh
+
+check: deps
+	@$(MAKE) -s all $(TESTS) $(TOOLS) $(B)/mkcpio
+	@tests/run.sh
+
+demo: deps
+	@$(MAKE) -s all $(B)/mkcpio
+	@qemu-tests/demo.sh
+
+bench: deps
+	@scripts/deps.sh all
+	@$(MAKE) -s all $(TOOLS)
+	@bench/run.sh
+
+fuzz: deps
+	@fuzz/run.sh long
+
+clean:
+	rm -rf $(B)

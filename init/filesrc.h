@@ -1,0 +1,30 @@
+/* A td_source over a file: /proc/vmcore in the capture kernel, or a saved
+ * copy on the host. It maps 4 MiB windows with mmap (a read() of
+ * /proc/vmcore costs an ioremap per page) and falls back to read() into a
+ * buffer, for good, when mmap fails or when asked to. */
+#ifndef TD_FILESRC_H
+#define TD_FILESRC_H
+
+#include <stdint.h>
+
+#include "io.h"
+
+#define TD_FILESRC_WINDOW (4u << 20)
+
+struct td_filesrc {
+	int fd;
+	uint64_t size;
+	int use_read;            /* 1: read() fallback in use */
+	const uint8_t *map;      /* current mmap window or read buffer */
+	uint64_t map_off;
+	uint64_t map_len;
+	uint8_t *buf;            /* read-fallback buffer, TD_FILESRC_WINDOW */
+	char path[256];
+};
+
+/* Open path. force_read=1 uses read() from the start. */
+int td_filesrc_open(struct td_filesrc *fs, const char *path, int force_read, struct td_err *e);
+void td_filesrc_source(struct td_filesrc *fs, struct td_source *s);
+void td_filesrc_close(struct td_filesrc *fs);
+
+#endif

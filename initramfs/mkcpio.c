@@ -1,0 +1,312 @@
+/* mkcpio: write a newc cpio archive to stdout from a spec on stdin.
+ *
+ * The spec follows the spirit of the kernel's gen_init_cpio, one entry a line:
+ *   dir   PATH MODE UID GID
+ *   file  PATH HOSTFILE MODE UID GID
+ *   nod   PATH MODE UID GID c|b MAJ MIN
+ *   slink PATH TARGET MODE UID GID
+ * MODE is octal permission bits; blank lines and lines starting with '#' are
+ * ignored.
+ *
+ * The output is deterministic: mtime is 0, inode numbers are assigned in spec
+ * order starting at 1, and nothing of the host file except its bytes goes in
+ * (not its mode, owner, times or inode). Same spec and same input bytes give
+ * byte-identical archives, so compressed initramfs images can be cached and
+ * compared. Any error names the spec line and exits 1 with no trailer
+ * written, so a truncated archive is never mistaken for a good one. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define MAX_FIELDS 9
+#define CPIO_ALIGN 4
+
+struct entry {
+	const char *path;	/* name in the archive, leading '/' removed */
+	unsigned mode;		/* file type bits | permission bits */
+	unsigned uid, gid;
+	unsigned nlink;
+	unsigned rmaj, rmin;	/* device numbers of nod entries */
+	unsigned long size;	/* bytes of data that follow the header */
+};
+
+static unsigned long out_off;	/* bytes written so far, for padding */
+static unsigned next_ino = 1;
+static unsigned lineno;
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "mkcpio: fatal: ");
+	if (lineno)
+		fprintf(stderr, "spec line %u: ", lineno);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static void put(const void *p, size_t n)
+{
+	if (n && fwrite(p, 1, n, stdout) != n)
+		die("writing archive to stdout: %s", strerror(errno));
+	out_off += n;
+}
+
+static void pad(void)
+{
+	static const char zeros[CPIO_ALIGN];
+
+	put(zeros, (CPIO_ALIGN - out_off % CPIO_ALIGN) % CPIO_ALIGN);
+}
+
+/* Fields are exactly 8 upper-case hex digits; callers keep values below
+ * 2^32 (sizes are checked where they enter). */
+static void put_hex8(unsigned long v)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	char s[8];
+	int i;
+
+	for (i = 7; i >= 0; i--, v >>= 4)
+		s[i] = digits[v & 15];
+	put(s, 8);
+}
+
+/* One newc header, the NUL-terminated name, and padding to 4 bytes. The
+ * fields in order: ino mode uid gid nlink mtime filesize devmajor devminor
+ * rdevmajor rdevminor namesize check. */
+static void put_header(const struct entry *en, unsigned ino)
+{
+	size_t namesize = strlen(en->path) + 1;
+	const unsigned long f[13] = {
+		ino, en->mode, en->uid, en->gid, en->nlink, 0, en->size,
+		0, 0, en->rmaj, en->rmin, namesize, 0,
+	};
+	int i;
+
+	put("070701", 6);
+	for (i = 0; i < 13; i++)
+		put_hex8(f[i]);
+	put(en->path, namesize);
+	pad();
+}
+
+static unsigned parse_num(const char *s, int base, const char *what)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, base);
+	if (errno || end == s || *end || v > 0xffffffffUL || *s == '-')
+		die("bad %s '%s': expected %s number", what, s,
+		    base == 8 ? "an octal" : "a decimal");
+	return (unsigned)v;
+}
+
+static unsigned parse_perm(const char *s)
+{
+	unsigned m = parse_num(s, 8, "mode");
+
+	if (m & ~07777u)
+		die("mode '%s' has bits beyond 07777; give permission bits only", s);
+	return m;
+}
+
+/* Archive names are relative and have no trailing '/': "/init/" and "init"
+ * both become "init". The field is trimmed in place. */
+static const char *archive_name(char *path)
+{
+	size_t n;
+
+	while (*path == '/')
+		path++;
+	n = strlen(path);
+	while (n && path[n - 1] == '/')
+		path[--n] = '\0';
+	if (!n)
+		die("empty path: the root directory is implicit");
+	return path;
+}
+
+static void common(struct entry *en, char **f, unsigned type)
+{
+	en->path = archive_name(f[0]);
+	en->mode = type | parse_perm(f[1]);
+	en->uid = parse_num(f[2], 10, "uid");
+	en->gid = parse_num(f[3], 10, "gid");
+	en->nlink = 1;
+}
+
+static void do_dir(char **f)
+{
+	struct entry en = { 0 };
+
+	common(&en, f, S_IFDIR);
+	en.nlink = 2;
+	put_header(&en, next_ino++);
+}
+
+static void do_nod(char **f)
+{
+	struct entry en = { 0 };
+	unsigned type;
+
+	if (!strcmp(f[4], "c"))
+		type = S_IFCHR;
+	else if (!strcmp(f[4], "b"))
+		type = S_IFBLK;
+	else
+		die("device type '%s' must be c or b", f[4]);
+	common(&en, f, type);
+	en.rmaj = parse_num(f[5], 10, "major");
+	en.rmin = parse_num(f[6], 10, "minor");
+	put_header(&en, next_ino++);
+}
+
+static void do_slink(char **f)
+{
+	struct entry en = { 0 };
+	char *g[4] = { f[0], f[2], f[3], f[4] };
+
+	common(&en, g, S_IFLNK);
+	en.size = strlen(f[1]);
+	if (!en.size)
+		die("empty symlink target");
+	put_header(&en, next_ino++);
+	put(f[1], en.size);
+	pad();
+}
+
+/* Copies exactly the size seen by fstat; a file that changes length while it
+ * is read is an error rather than a silently corrupt archive. */
+static void copy_file(FILE *in, const char *host, unsigned long size)
+{
+	char buf[65536];
+	unsigned long left = size;
+
+	while (left) {
+		size_t want = left < sizeof(buf) ? left : sizeof(buf);
+		size_t got = fread(buf, 1, want, in);
+
+		if (got != want)
+			die("reading %s: %s", host, ferror(in) ?
+			    strerror(errno) : "file shrank while being read");
+		put(buf, got);
+		left -= got;
+	}
+	if (fgetc(in) != EOF)
+		die("reading %s: file grew while being read", host);
+}
+
+static void do_file(char **f)
+{
+	struct entry en = { 0 };
+	char *g[4] = { f[0], f[2], f[3], f[4] };
+	struct stat st;
+	FILE *in;
+
+	common(&en, g, S_IFREG);
+	in = fopen(f[1], "rb");
+	if (!in)
+		die("opening host file %s: %s", f[1], strerror(errno));
+	if (fstat(fileno(in), &st))
+		die("stat %s: %s", f[1], strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		die("host file %s is not a regular file", f[1]);
+	if ((unsigned long long)st.st_size > 0xffffffffULL)
+		die("host file %s is over 4 GiB, the newc size limit", f[1]);
+	en.size = (unsigned long)st.st_size;
+	put_header(&en, next_ino++);
+	copy_file(in, f[1], en.size);
+	fclose(in);
+	pad();
+}
+
+struct kind {
+	const char *name;
+	int nfields;		/* fields after the keyword */
+	void (*fn)(char **f);
+	const char *usage;
+};
+
+static const struct kind kinds[] = {
+	{ "dir", 4, do_dir, "dir PATH MODE UID GID" },
+	{ "file", 5, do_file, "file PATH HOSTFILE MODE UID GID" },
+	{ "nod", 7, do_nod, "nod PATH MODE UID GID c|b MAJ MIN" },
+	{ "slink", 5, do_slink, "slink PATH TARGET MODE UID GID" },
+};
+
+/* Splits on blanks in place; returns the number of fields, or more than
+ * MAX_FIELDS when there are too many to store. */
+static int split(char *line, char **f)
+{
+	int n = 0;
+	char *tok, *save;
+
+	for (tok = strtok_r(line, " \t\r\n", &save); tok;
+	     tok = strtok_r(NULL, " \t\r\n", &save)) {
+		if (n == MAX_FIELDS)
+			return MAX_FIELDS + 1;
+		f[n++] = tok;
+	}
+	return n;
+}
+
+static void do_line(char *line)
+{
+	char *f[MAX_FIELDS];
+	int n = split(line, f);
+	size_t i;
+
+	if (n == 0 || f[0][0] == '#')
+		return;
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (strcmp(f[0], kinds[i].name))
+			continue;
+		if (n - 1 != kinds[i].nfields)
+			die("'%s' takes %d fields, got %d; usage: %s", f[0],
+			    kinds[i].nfields, n - 1, kinds[i].usage);
+		kinds[i].fn(f + 1);
+		return;
+	}
+	die("unknown entry type '%s'; expected dir, file, nod or slink", f[0]);
+}
+
+static void put_trailer(void)
+{
+	struct entry en = { .path = "TRAILER!!!", .nlink = 1 };
+
+	put_header(&en, 0);
+}
+
+int main(int argc, char **argv)
+{
+	char line[4096];
+
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: mkcpio < SPEC > ARCHIVE.cpio\n");
+		return 2;
+	}
+	while (fgets(line, sizeof(line), stdin)) {
+		lineno++;
+		if (!strchr(line, '\n') && !feof(stdin))
+			die("line longer than %zu bytes", sizeof(line) - 2);
+		do_line(line);
+	}
+	if (ferror(stdin))
+		die("reading spec from stdin: %s", strerror(errno));
+	lineno = 0;
+	put_trailer();
+	if (fflush(stdout))
+		die("writing archive to stdout: %s", strerror(errno));
+	return 0;
+}

@@ -1,0 +1,50 @@
+#!/bin/sh
+# Install the Debian packages tinydump needs to build, test and benchmark.
+# As root: apt-get installs them. Otherwise: print the exact command and fail.
+# Usage: scripts/deps.sh [build|check|bench|all]   (default: all)
+set -eu
+
+build_pkgs="build-essential musl-tools flex bison bc libelf-dev libssl-dev cpio xz-utils
+  dpkg-dev linux-source-6.1 e2fsprogs rsync zlib1g-dev libbearssl-dev"
+test_pkgs="qemu-system-x86 crash makedumpfile python3-drgn nfs-ganesha nfs-ganesha-vfs
+  openssl socat iproute2 clang-14 libclang-rt-14-dev util-linux"
+bench_pkgs="hyperfine time gnuplot-nox"
+
+case "${1:-all}" in
+build) want="$build_pkgs" ;;
+check|demo) want="$build_pkgs $test_pkgs" ;;
+*) want="$build_pkgs $test_pkgs $bench_pkgs" ;;
+esac
+
+missing=
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
+done
+
+# A deb-src entry is needed for `apt-get source zlib bearssl`.
+need_src=0
+grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ 2>/dev/null ||
+	grep -qs '^deb-src ' /etc/apt/sources.list 2>/dev/null || need_src=1
+
+[ -z "$missing" ] && [ "$need_src" = 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "tinydump: missing Debian packages:$missing" >&2
+	[ "$need_src" = 1 ] && echo "tinydump: and a deb-src entry: add /etc/apt/sources.list.d/tinydump-src.sources with 'Types: deb-src', 'URIs: http://deb.debian.org/debian', 'Suites: bookworm', 'Components: main'" >&2
+	echo "tinydump: run: sudo apt-get update && sudo apt-get install -y --no-install-recommends$missing" >&2
+	exit 1
+fi
+
+if [ "$need_src" = 1 ]; then
+	cat > /etc/apt/sources.list.d/tinydump-src.sources <<SRC
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+[ -n "$missing" ] && apt-get install -y -q --no-install-recommends $missing >/dev/null
+echo "tinydump: installed:$missing"
