@@ -8,7 +8,8 @@
 # (default ~/.cache/tinydump), keyed by their inputs.
 
 B := build
-WARN := -Wall -Wextra -Werror -Wvla -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+# Messages are cut to their buffers on purpose, so truncation is not an error.
+WARN := -Wall -Wextra -Werror -Wvla -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-format-truncation
 COMMON := -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) -Icapture -Iinit -Inet -Iinitramfs
 
 # Product binary: static musl. The prefix comes from the cache script.
@@ -30,7 +31,7 @@ all: $(B)/tinydump
 
 $(B)/musl/%.o: %.c $(wildcard */*.h)
 	@mkdir -p $(dir $@)
-	musl-gcc $(COMMON) -Os -ffunction-sections -fdata-sections -I$(MUSLDEPS)/include -c $< -o $@
+	@echo "  CC $<"; musl-gcc $(COMMON) -ffunction-sections -fdata-sections -I$(MUSLDEPS)/include -c $< -o $@
 
 $(B)/tinydump: $(TD_OBJS)
 	musl-gcc -static -Wl,--gc-sections -o $@ $(TD_OBJS) $(MUSLDEPS)/lib/libbearssl.a $(MUSLDEPS)/lib/libz.a
@@ -39,7 +40,7 @@ $(B)/tinydump: $(TD_OBJS)
 
 $(B)/host/%.o: %.c $(wildcard */*.h)
 	@mkdir -p $(dir $@)
-	gcc $(HOST_CFLAGS) -c $< -o $@
+	@echo "  HOSTCC $<"; gcc $(HOST_CFLAGS) -c $< -o $@
 
 $(B)/host/test_%: tests/test_%.c $(PURE_OBJS) tests/t.h
 	@mkdir -p $(dir $@)

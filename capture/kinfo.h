@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "stats.h"
 #include "vmcore.h"
 #include "vmcoreinfo.h"
 

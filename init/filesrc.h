@@ -15,6 +15,7 @@ struct td_filesrc {
 	int fd;
 	uint64_t size;
 	int use_read;            /* 1: read() fallback in use */
+	int mmap_errno;          /* why mmap failed, if it did (for the log) */
 	const uint8_t *map;      /* current mmap window or read buffer */
 	uint64_t map_off;
 	uint64_t map_len;

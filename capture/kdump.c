@@ -1,0 +1,284 @@
+/* The kdump-compressed writer (makedumpfile's "KDUMP   " format, header
+ * version 6; layout in shared/research/makedumpfile-notes.md §1).
+ *
+ *   0                 disk_dump_header (464 bytes)
+ *   4096              kdump_sub_header (104 bytes), then a copy of PT_NOTE
+ *   (1+sub)*4096      1st bitmap (pfn is RAM), then 2nd bitmap (dumpable)
+ *   desc_off          24-byte page_desc per dumpable pfn, in pfn order
+ *   data_off          [shared zero page when level bit 1] page data ...
+ *
+ * Data offsets depend on the number of dumpable pages, so a counting pass
+ * over the filter runs first; the writing pass then streams bitmaps,
+ * descriptors and data in cycles. Descriptors and data are batched into
+ * fixed buffers; nothing grows with RAM size. */
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "dump.h"
+#include "dumpio.h"
+
+enum {
+	HDR_SIZE = 464,
+	SUB_SIZE = 104,
+	DESC_SIZE = 24,
+	DESC_BATCH = 2048,          /* 48 KiB of descriptors per write */
+	DATA_BATCH = 256u << 10,    /* page data per write */
+};
+
+struct kdump {
+	struct td_dump *d;
+	struct td_dumpio io;
+	uint64_t bitmap_len;        /* bytes per bitmap */
+	uint64_t bm1_off, bm2_off, desc_off, data_off;
+	uint64_t ndumpable;
+	uint32_t sub_blocks, status;
+	uint64_t zero_off;          /* the shared zero block, or 0 */
+	/* writing pass */
+	uint64_t desc_idx, data_pos;
+	uint8_t desc[DESC_BATCH * DESC_SIZE];
+	unsigned ndesc;
+	uint8_t *data;              /* DATA_BATCH bytes */
+	uint64_t data_len;
+	uint8_t *zbuf;              /* compressBound(page) */
+	z_stream z;
+};
+
+static void put_header(struct kdump *k, uint8_t *h)
+{
+	const struct td_dump *d = k->d;
+	uint64_t max = d->vc->max_pfn;
+
+	memset(h, 0, HDR_SIZE);
+	memcpy(h, "KDUMP   ", 8);
+	td_put_le32(h + 8, 6);
+	for (int i = 0; i < 6; i++)
+		memcpy(h + 12 + 65 * i, d->ki->uts[i], 65);
+	td_put_le64(h + 408, d->ki->crash_time > 0 ? (uint64_t)d->ki->crash_time : 0);
+	/* tv_usec stays 0: libkdumpfile probes the 32-bit layout first and a
+	 * power-of-two there could be mistaken for its block_size. */
+	td_put_le32(h + 424, k->status);
+	td_put_le32(h + 428, TD_PAGE_SIZE);
+	td_put_le32(h + 432, k->sub_blocks);
+	td_put_le32(h + 436, (uint32_t)(2 * k->bitmap_len / TD_PAGE_SIZE));
+	td_put_le32(h + 440, max > UINT32_MAX ? UINT32_MAX : (uint32_t)max);
+	td_put_le32(h + 460, d->vc->nr_cpus);
+}
+
+static void put_subheader(struct kdump *k, uint8_t *s)
+{
+	const struct td_dump *d = k->d;
+	uint64_t notes = TD_PAGE_SIZE + SUB_SIZE;
+
+	memset(s, 0, SUB_SIZE);
+	td_put_le64(s + 0, (uint64_t)d->ki->phys_base);
+	td_put_le32(s + 8, d->filter->level_applied);
+	td_put_le64(s + 32, notes + d->vc->vmcoreinfo_off);
+	td_put_le64(s + 40, d->vc->vmcoreinfo_size);
+	td_put_le64(s + 48, notes);
+	td_put_le64(s + 56, d->vc->note_size);
+	td_put_le64(s + 96, d->vc->max_pfn);
+}
+
+static void layout(struct kdump *k)
+{
+	const struct td_vmcore *vc = k->d->vc;
+	uint64_t blocks;
+
+	k->bitmap_len = ((vc->max_pfn + 7) / 8 + TD_PAGE_SIZE - 1) / TD_PAGE_SIZE * TD_PAGE_SIZE;
+	k->sub_blocks = (uint32_t)((SUB_SIZE + vc->note_size + TD_PAGE_SIZE - 1) / TD_PAGE_SIZE);
+	blocks = 1 + k->sub_blocks;
+	k->bm1_off = blocks * TD_PAGE_SIZE;
+	k->bm2_off = k->bm1_off + k->bitmap_len;
+	k->desc_off = k->bm2_off + k->bitmap_len;
+	k->data_off = k->desc_off + k->ndumpable * DESC_SIZE;
+	k->data_pos = k->data_off;
+	if (k->d->filter->level_applied & TD_LVL_ZERO) {
+		k->zero_off = k->data_off;
+		k->data_pos += TD_PAGE_SIZE;
+	}
+}
+
+static int write_headers(struct kdump *k, struct td_err *e)
+{
+	uint8_t h[HDR_SIZE], s[SUB_SIZE];
+
+	put_header(k, h);
+	put_subheader(k, s);
+	if (td_dumpio_write(&k->io, 0, h, HDR_SIZE, e) < 0 ||
+	    td_dumpio_write(&k->io, TD_PAGE_SIZE, s, SUB_SIZE, e) < 0 ||
+	    td_dumpio_write(&k->io, TD_PAGE_SIZE + SUB_SIZE, k->d->vc->notes, k->d->vc->note_size, e) < 0)
+		return td_wrap(e, "writing the kdump header");
+	if (k->zero_off) {
+		memset(k->data, 0, TD_PAGE_SIZE);
+		if (td_dumpio_write(&k->io, k->zero_off, k->data, TD_PAGE_SIZE, e) < 0)
+			return td_wrap(e, "writing the shared zero page");
+	}
+	return 0;
+}
+
+static int flush_desc(struct kdump *k, struct td_err *e)
+{
+	uint64_t off = k->desc_off + (k->desc_idx - k->ndesc) * DESC_SIZE;
+
+	if (k->ndesc && td_dumpio_write(&k->io, off, k->desc, (size_t)k->ndesc * DESC_SIZE, e) < 0)
+		return td_wrap(e, "writing page descriptors");
+	k->ndesc = 0;
+	return 0;
+}
+
+static int flush_data(struct kdump *k, struct td_err *e)
+{
+	if (k->data_len && td_dumpio_write(&k->io, k->data_pos - k->data_len, k->data, k->data_len, e) < 0)
+		return td_wrap(e, "writing page data");
+	k->data_len = 0;
+	return 0;
+}
+
+static int add_desc(struct kdump *k, uint64_t off, uint32_t size, uint32_t flags, struct td_err *e)
+{
+	uint8_t *p = k->desc + (size_t)k->ndesc * DESC_SIZE;
+
+	td_put_le64(p, off);
+	td_put_le32(p + 8, size);
+	td_put_le32(p + 12, flags);
+	td_put_le64(p + 16, 0);
+	k->ndesc++;
+	k->desc_idx++;
+	return k->ndesc == DESC_BATCH ? flush_desc(k, e) : 0;
+}
+
+/* Compress one page with the reused deflate stream; 0 if not smaller. */
+static uint32_t deflate_page(struct kdump *k, const uint8_t *page)
+{
+	z_stream *z = &k->z;
+
+	if (deflateReset(z) != Z_OK)
+		return 0;
+	z->next_in = (Bytef *)page;
+	z->avail_in = TD_PAGE_SIZE;
+	z->next_out = k->zbuf;
+	z->avail_out = TD_PAGE_SIZE - 1;
+	if (deflate(z, Z_FINISH) != Z_STREAM_END)
+		return 0; /* did not fit in less than a page */
+	return (uint32_t)z->total_out;
+}
+
+static int add_page(struct kdump *k, const uint8_t *page, struct td_err *e)
+{
+	uint32_t n = k->d->compress ? deflate_page(k, page) : 0;
+	const uint8_t *src = n ? k->zbuf : page;
+	uint32_t size = n ? n : TD_PAGE_SIZE;
+
+	if (k->data_len + size > DATA_BATCH && flush_data(k, e) < 0)
+		return -1;
+	memcpy(k->data + k->data_len, src, size);
+	k->data_len += size;
+	if (add_desc(k, k->data_pos, size, n ? TD_KDUMP_ZLIB : 0, e) < 0)
+		return -1;
+	k->data_pos += size;
+	return 0;
+}
+
+static int copy_page(void *ctx, uint64_t pfn, struct td_err *e)
+{
+	struct kdump *k = ctx;
+	struct td_dump *d = k->d;
+	struct td_err re;
+	const uint8_t *page = td_vmcore_page(d->vc, pfn, &re);
+
+	d->st.kept++;
+	if (page && !(k->zero_off && td_page_is_zero(page)))
+		return add_page(k, page, e);
+	if (!page)
+		td_dumpio_unreadable(&k->io, pfn, re.msg);
+	if (!k->zero_off) {
+		memset(k->zbuf, 0, TD_PAGE_SIZE);
+		return add_page(k, k->zbuf, e);
+	}
+	d->st.zero++;
+	return add_desc(k, k->zero_off, TD_PAGE_SIZE, 0, e);
+}
+
+static int write_cycle(struct td_dumpio *io, uint64_t start, uint64_t n, struct td_err *e)
+{
+	struct kdump *k = io->ctx;
+	uint64_t len = n / 8;
+
+	if (start / 8 + len > k->bitmap_len)
+		len = k->bitmap_len - start / 8;
+	if (td_dumpio_write(io, k->bm1_off + start / 8, io->bm1, len, e) < 0 ||
+	    td_dumpio_write(io, k->bm2_off + start / 8, io->bm2, len, e) < 0)
+		return td_wrap(e, "writing bitmaps");
+	return td_dumpio_each_set(io, start, n, copy_page, k, e);
+}
+
+static int finish(struct kdump *k, struct td_err *e)
+{
+	if (flush_desc(k, e) < 0 || flush_data(k, e) < 0)
+		return -1;
+	k->d->bytes_written = k->data_pos;
+	return 0;
+}
+
+static int mark_incomplete(struct kdump *k)
+{
+	uint8_t h[HDR_SIZE];
+	struct td_err ignore;
+
+	k->status |= TD_KDUMP_INCOMPLETE;
+	k->d->incomplete = 1;
+	put_header(k, h);
+	return td_dumpio_write(&k->io, 0, h, HDR_SIZE, &ignore);
+}
+
+static int kdump_run(struct kdump *k, struct td_err *e)
+{
+	struct td_dump *d = k->d;
+
+	if (td_dumpio_count(&k->io, &k->ndumpable, e) < 0)
+		return -1;
+	layout(k);
+	k->status = d->compress ? TD_KDUMP_ZLIB : 0;
+	if (write_headers(k, e) < 0)
+		return -1;
+	k->io.cycle = write_cycle;
+	if (td_dumpio_cycles(&k->io, e) < 0 || finish(k, e) < 0) {
+		mark_incomplete(k);
+		return -1;
+	}
+	if (k->desc_idx != k->ndumpable) {
+		mark_incomplete(k);
+		return td_fail(e, "the filter gave %llu dumpable pages in the writing pass but %llu when counting",
+			       (unsigned long long)k->desc_idx, (unsigned long long)k->ndumpable);
+	}
+	return 0;
+}
+
+int td_kdump_write(struct td_dump *d, struct td_err *e)
+{
+	struct kdump *k = calloc(1, sizeof *k);
+	int r = -1;
+
+	if (!k || !(k->data = malloc(DATA_BATCH)) || !(k->zbuf = malloc(2 * TD_PAGE_SIZE))) {
+		td_fail(e, "no memory for the kdump writer (%u KiB)", (unsigned)(sizeof *k + DATA_BATCH) >> 10);
+		goto out;
+	}
+	k->d = d;
+	if (deflateInit(&k->z, Z_BEST_SPEED) != Z_OK) {
+		td_fail(e, "zlib deflateInit failed (out of memory?)");
+		goto out;
+	}
+	if (td_dumpio_init(&k->io, d, k, e) == 0) {
+		r = kdump_run(k, e);
+		td_dumpio_free(&k->io);
+	}
+	deflateEnd(&k->z);
+out:
+	if (k) {
+		free(k->data);
+		free(k->zbuf);
+	}
+	free(k);
+	return r;
+}

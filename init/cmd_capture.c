@@ -1,0 +1,155 @@
+/* tinydump capture: the capture run's filter and writers on a saved vmcore,
+ * into one file (--output) or delivered like the capture run (--target). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "deliver.h"
+#include "filesink.h"
+#include "flat.h"
+#include "log.h"
+
+struct opts {
+	const char *input, *output, *target;
+	unsigned level;
+	int format;          /* TD_FMT_KDUMP, TD_FMT_ELF, or FMT_FLAT */
+	int compress;
+	int force_read;
+};
+enum { FMT_FLAT = 100 };
+
+static int bad(const char *opt, const char *val, const char *want)
+{
+	td_log_fatal("%s %s: %s", opt, val ? val : "(missing)", want);
+	return -1;
+}
+
+static int parse_level(const char *s, unsigned *v)
+{
+	char *end;
+	unsigned long l;
+
+	errno = 0;
+	l = strtoul(s, &end, 10);
+	if (!*s || *end || errno || l > 31)
+		return -1;
+	*v = (unsigned)l;
+	return 0;
+}
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+	*o = (struct opts){ .level = 31, .format = TD_FMT_KDUMP, .compress = 1 };
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		int used = 1;
+		if (!strcmp(a, "--input") && v)
+			o->input = v;
+		else if (!strcmp(a, "--output") && v)
+			o->output = v;
+		else if (!strcmp(a, "--target") && v)
+			o->target = v;
+		else if (!strcmp(a, "--level"))
+			used = v && !parse_level(v, &o->level) ? 1 : bad(a, v, "want a dump level from 0 to 31");
+		else if (!strcmp(a, "--format"))
+			used = !v ? bad(a, v, "want kdump, elf or flat")
+			       : !strcmp(v, "kdump") ? (o->format = TD_FMT_KDUMP, 1)
+			       : !strcmp(v, "elf") ? (o->format = TD_FMT_ELF, 1)
+			       : !strcmp(v, "flat") ? (o->format = FMT_FLAT, 1)
+			       : bad(a, v, "want kdump, elf or flat");
+		else if (!strcmp(a, "--compress"))
+			used = !v ? bad(a, v, "want zlib or none")
+			       : !strcmp(v, "zlib") ? (o->compress = 1, 1)
+			       : !strcmp(v, "none") ? (o->compress = 0, 1)
+			       : bad(a, v, "want zlib or none");
+		else if (!strcmp(a, "--read"))
+			used = (o->force_read = 1, 0);
+		else
+			return bad(a, v, "unknown option or missing value (see tinydump --help)");
+		if (used < 0)
+			return -1;
+		i += used;
+	}
+	if (!o->input || !o->output == !o->target)
+		return bad("capture", NULL, "needs --input FILE and one of --output FILE or --target SPEC");
+	return 0;
+}
+
+/* Flattened output goes to a stream; everything else to a seekable file. */
+static int to_file(struct td_run *r, const struct opts *o, struct td_err *e)
+{
+	int stdout_ = !strcmp(o->output, "-");
+	int fd = stdout_ ? 1 : open(o->output, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	struct td_filesink fs;
+	struct td_sink file;
+	struct td_flat_writer fw;
+	int rc;
+
+	if (fd < 0)
+		return td_fail(e, "cannot create %s: %s", o->output, strerror(errno));
+	td_filesink_init(&fs, &file, fd, o->format == FMT_FLAT, stdout_ ? "standard output" : o->output);
+	if (o->format == FMT_FLAT) {
+		rc = td_flat_start(&fw, &file, e);
+		if (rc == 0)
+			rc = td_run_dump(r, td_flat_sink(&fw), TD_FMT_KDUMP, o->compress, e);
+		if (rc == 0)
+			rc = td_flat_finish(&fw, e);
+	} else {
+		rc = td_run_dump(r, &file, o->format, o->compress, e);
+	}
+	if (!stdout_)
+		close(fd);
+	return rc;
+}
+
+static int to_target(struct td_run *r, const struct opts *o, struct td_err *e)
+{
+	struct td_delivery dv = { .target = o->target, .format = o->format == TD_FMT_ELF ? TD_FMT_ELF : TD_FMT_KDUMP,
+				  .compress = o->compress };
+
+	if (!strncmp(o->target, "dir:", 4)) {
+		if (td_deliver_dir(r, o->target + 4, &dv, e) < 0)
+			return -1;
+		printf("%s\n", dv.path);
+		return 0;
+	}
+	return td_fail(e, "target %s: only dir:PATH is supported by capture --target yet", o->target);
+}
+
+int td_cmd_capture(int argc, char **argv)
+{
+	struct opts o;
+	struct td_run *r = calloc(1, sizeof *r);
+	struct td_err e;
+	int rc = 1;
+
+	if (!r || parse(argc, argv, &o) < 0)
+		goto out;
+	if (td_run_open(r, o.input, o.force_read, o.level, &e) < 0) {
+		td_log_fatal("%s", e.msg);
+		goto out;
+	}
+	if (r->filter.why[0])
+		td_log("dump level %u requested, %u applied: %s", r->filter.level_requested,
+		       r->filter.level_applied, r->filter.why);
+	td_run_dmesg(r);
+	if ((o.output ? to_file(r, &o, &e) : to_target(r, &o, &e)) < 0) {
+		td_log_fatal("%s", e.msg);
+		goto out;
+	}
+	for (unsigned i = 0; i < r->warn.n; i++)
+		td_log("warning: %s", r->warn.line[i]);
+	td_log("%llu of %llu pages kept (%llu zero), %llu bytes in %.2f s",
+	       (unsigned long long)r->dump.st.kept, (unsigned long long)r->dump.st.total,
+	       (unsigned long long)r->dump.st.zero, (unsigned long long)r->dump.bytes_written, r->seconds);
+	rc = 0;
+out:
+	if (r)
+		td_run_close(r);
+	free(r);
+	return rc;
+}

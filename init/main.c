@@ -1,0 +1,58 @@
+/* tinydump: PID 1 of a kdump capture kernel, and the tools around it. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+
+/* Weak until every module lands: a face whose module is missing says so. */
+#pragma weak td_cmd_load
+#pragma weak td_cmd_unload
+#pragma weak td_cmd_status
+#pragma weak td_cmd_dmesg
+#pragma weak td_cmd_receive
+#pragma weak td_cmd_tlsprobe
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *usage;
+} faces[] = {
+	{ "capture", td_cmd_capture, "capture --input FILE (--output FILE | --target SPEC) [--level N] [--format kdump|elf|flat] [--compress zlib|none] [--read]" },
+	{ "load", td_cmd_load, "load --kernel K --initrd I [--append ARGS]" },
+	{ "unload", td_cmd_unload, "unload" },
+	{ "status", td_cmd_status, "status [--conf FILE]" },
+	{ "dmesg", td_cmd_dmesg, "dmesg FILE" },
+	{ "receive", td_cmd_receive, "receive --listen ADDR:PORT --dir DIR --cert C --key K [--client-ca CA] [--min-free BYTES]" },
+	{ "tls-probe", td_cmd_tlsprobe, NULL },
+};
+
+static int usage(FILE *f)
+{
+	fprintf(f, "usage: tinydump COMMAND ...   (as PID 1: the capture run)\n");
+	for (size_t i = 0; i < sizeof faces / sizeof faces[0]; i++)
+		if (faces[i].usage)
+			fprintf(f, "  tinydump %s\n", faces[i].usage);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (getpid() == 1)
+		return td_pid1();
+	if (argc < 2)
+		return usage(stderr);
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+		return usage(stdout), 0;
+	for (size_t i = 0; i < sizeof faces / sizeof faces[0]; i++) {
+		if (strcmp(argv[1], faces[i].name))
+			continue;
+		if (!faces[i].fn) {
+			fprintf(stderr, "tinydump: fatal: '%s' is not built into this binary\n", argv[1]);
+			return 2;
+		}
+		return faces[i].fn(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "tinydump: fatal: unknown command '%s'\n", argv[1]);
+	return usage(stderr);
+}

@@ -1,0 +1,132 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "outcome.h"
+
+struct js {
+	char *p;
+	size_t cap, len;
+	int over;
+};
+
+static void put(struct js *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct js *j, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (j->over)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(j->p + j->len, j->cap - j->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= j->cap - j->len)
+		j->over = 1;
+	else
+		j->len += (size_t)n;
+}
+
+static void str(struct js *j, const char *s)
+{
+	put(j, "\"");
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			put(j, "\\%c", c);
+		else if (c < 0x20 || c > 0x7e)
+			put(j, "\\u%04x", c);
+		else
+			put(j, "%c", c);
+	}
+	put(j, "\"");
+}
+
+static void kv_str(struct js *j, const char *k, const char *v, int comma)
+{
+	put(j, "  \"%s\": ", k);
+	str(j, v);
+	put(j, comma ? ",\n" : "\n");
+}
+
+void td_utc_stamp(long long t, char out[20])
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	gmtime_r(&tt, &tm);
+	strftime(out, 20, "%Y-%m-%d-%H:%M:%S", &tm);
+}
+
+static void pages(struct js *j, const struct td_pagestats *s)
+{
+	put(j, "  \"pages\": {\"total\": %llu, \"kept\": %llu, \"zero\": %llu, \"cache\": %llu, "
+	       "\"cache_private\": %llu, \"user\": %llu, \"free\": %llu, \"hwpoison\": %llu, "
+	       "\"offline\": %llu, \"unclassified\": %llu},\n",
+	    (unsigned long long)s->total, (unsigned long long)s->kept, (unsigned long long)s->zero,
+	    (unsigned long long)s->cache, (unsigned long long)s->cache_private,
+	    (unsigned long long)s->user, (unsigned long long)s->free,
+	    (unsigned long long)s->hwpoison, (unsigned long long)s->offline,
+	    (unsigned long long)s->unclassified);
+}
+
+static void attempts(struct js *j, const struct td_outcome *o)
+{
+	put(j, "  \"attempts\": [");
+	for (unsigned i = 0; i < o->nattempts; i++) {
+		put(j, "%s\n    {\"target\": ", i ? "," : "");
+		str(j, o->attempts[i].target);
+		put(j, ", \"result\": ");
+		str(j, o->attempts[i].result);
+		put(j, ", \"error\": ");
+		str(j, o->attempts[i].error);
+		put(j, "}");
+	}
+	put(j, "%s],\n", o->nattempts ? "\n  " : "");
+}
+
+static void warnings(struct js *j, const struct td_warnings *w)
+{
+	put(j, "  \"warnings\": [");
+	for (unsigned i = 0; i < w->n; i++) {
+		put(j, "%s\n    ", i ? "," : "");
+		str(j, w->line[i]);
+	}
+	if (w->dropped)
+		put(j, ",\n    \"... and %u more warnings\"", w->dropped);
+	put(j, "%s]\n", w->n ? "\n  " : "");
+}
+
+int td_outcome_json(const struct td_outcome *o, char *buf, size_t cap)
+{
+	const struct td_run *r = o->run;
+	struct js j = { buf, cap, 0, 0 };
+	char when[20];
+
+	td_utc_stamp(o->when, when);
+	put(&j, "{\n");
+	kv_str(&j, "version", TD_VERSION, 1);
+	kv_str(&j, "kernel_release", r->ki.uts[2], 1);
+	kv_str(&j, "node", r->ki.uts[1], 1);
+	kv_str(&j, "crash_time", when, 1);
+	kv_str(&j, "crash_time_source", o->crash_time_from_clock ? "capture clock (no CRASHTIME)" : "CRASHTIME", 1);
+	kv_str(&j, "target", o->target, 1);
+	kv_str(&j, "format", o->format, 1);
+	put(&j, "  \"complete\": %s,\n", o->complete ? "true" : "false");
+	put(&j, "  \"level_requested\": %u,\n  \"level_applied\": %u,\n", r->filter.level_requested,
+	    r->filter.level_applied);
+	kv_str(&j, "level_note", r->filter.why, 1);
+	pages(&j, &r->dump.st);
+	put(&j, "  \"bytes_written\": %llu,\n  \"seconds\": %.3f,\n",
+	    (unsigned long long)r->dump.bytes_written, r->seconds);
+	put(&j, "  \"dmesg_bytes\": %zu,\n", r->dmesg_len);
+	attempts(&j, o);
+	warnings(&j, &r->warn);
+	put(&j, "}\n");
+	if (j.over) {
+		snprintf(buf, cap, "{\"version\": \"%s\", \"error\": \"outcome too long\"}\n", TD_VERSION);
+		return -1;
+	}
+	return (int)j.len;
+}

@@ -1,0 +1,94 @@
+/* The capture run, as PID 1 of the capture kernel (DESIGN.md "The capture
+ * run"). main() reads as the list of phases; every failure is logged and
+ * turns into a fallback, never into a lost dump or a return from PID 1. */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "config.h"
+#include "log.h"
+#include "outcome.h"
+#include "sys.h"
+#include "targets.h"
+
+#define CONF_MAX 16384
+
+static size_t slurp(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t len = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	while (len < cap - 1 && (n = read(fd, buf + len, cap - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	buf[len] = '\0';
+	return len;
+}
+
+static void read_config(struct td_config *c)
+{
+	static char text[CONF_MAX];
+	struct td_warnings w;
+	size_t n;
+
+	memset(&w, 0, sizeof w);
+	td_config_defaults(c);
+	if ((n = slurp("/etc/tinydump.conf", text, sizeof text)))
+		td_config_file(c, text, n, &w);
+	if ((n = slurp("/proc/cmdline", text, sizeof text)))
+		td_config_cmdline(c, text, n, &w);
+	td_config_finish(c, &w);
+	for (unsigned i = 0; i < w.n; i++)
+		td_log("config: %s", w.line[i]);
+	if (w.dropped)
+		td_log("config: ... and %u more problems", w.dropped);
+	for (unsigned i = 0; i < c->ntarget; i++)
+		td_log("target %u: %s%s", i + 1, c->target[i].spec,
+		       c->defaulted_target ? " (default)" : "");
+}
+
+static void early(void)
+{
+	struct td_err e;
+
+	td_sys_signals();
+	if (td_sys_mounts(&e) < 0) {
+		td_sys_console();
+		td_log("early mounts: %s", e.msg);
+	} else {
+		td_sys_console();
+	}
+	td_log_kmsg(1);
+}
+
+int td_pid1(void)
+{
+	static struct td_config cfg;
+	struct td_run *run;
+	struct td_err e;
+	int ok;
+
+	early();
+	td_log("tinydump %s: capture run starting", TD_VERSION);
+	read_config(&cfg);
+	run = calloc(1, sizeof *run);
+	if (!run || td_run_open(run, "/proc/vmcore", 0, cfg.level, &e) < 0) {
+		td_log_fatal("cannot use /proc/vmcore: %s", run ? e.msg : "out of memory");
+		td_sys_final(cfg.failure);
+	}
+	td_log("crashed kernel %s on %s, %llu MiB of RAM, %u CPUs", run->ki.uts[2], run->ki.uts[1],
+	       (unsigned long long)(run->vc.max_pfn >> 8), run->vc.nr_cpus);
+	if (run->filter.why[0])
+		td_log("dump level %u requested, %u applied: %s", run->filter.level_requested,
+		       run->filter.level_applied, run->filter.why);
+	td_run_dmesg(run);
+	ok = td_targets_run(run, &cfg) == 0;
+	td_log(ok ? "done; %s" : "every target failed; %s",
+	       td_action_name(ok ? cfg.final : cfg.failure));
+	td_sys_final(ok ? cfg.final : cfg.failure);
+}

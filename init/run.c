@@ -1,0 +1,142 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dmesg.h"
+#include "log.h"
+#include "run.h"
+
+static double since(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+int td_run_open(struct td_run *r, const char *path, int force_read, unsigned level,
+		struct td_err *e)
+{
+	memset(r, 0, sizeof *r);
+	if (td_filesrc_open(&r->fs, path, force_read, e) < 0)
+		return -1;
+	td_filesrc_source(&r->fs, &r->src);
+	if (td_vmcore_open(&r->vc, &r->src, e) < 0)
+		return td_wrap(e, "%s", path);
+	if (!(r->notes = malloc(r->vc.note_size)) || !(r->dmesg = malloc(TD_DMESG_MAX)))
+		return td_fail(e, "no memory for notes (%llu bytes) and the kernel log",
+			       (unsigned long long)r->vc.note_size);
+	if (td_vmcore_load_notes(&r->vc, r->notes, e) < 0)
+		return td_wrap(e, "%s", path);
+	if (td_vmcoreinfo_parse(&r->vi, (const char *)r->notes + r->vc.vmcoreinfo_off,
+				r->vc.vmcoreinfo_size, e) < 0)
+		return td_wrap(e, "%s", path);
+	if (r->vi.dropped)
+		td_warn(&r->warn, "%s (and %u more)", r->vi.warning, r->vi.dropped - 1);
+	td_kinfo_read(&r->ki, &r->vc, &r->vi, &r->warn);
+	td_vmcore_physread(&r->vc, &r->phys);
+	td_kaddr_init(&r->kaddr, &r->phys, &r->vi, r->vc.page_offset, NULL);
+	td_kaddr_kread(&r->kaddr, &r->kread);
+	return td_filter_init(&r->filter, &r->vc, &r->vi, level, &r->warn, e);
+}
+
+struct membuf {
+	char *buf;
+	size_t cap, len;
+	int truncated;
+};
+
+static int mem_write(void *ctx, uint64_t off, const void *buf, size_t len, struct td_err *e)
+{
+	struct membuf *m = ctx;
+
+	(void)e;
+	if (off >= m->cap) {
+		m->truncated = 1;
+		return 0;
+	}
+	if (len > m->cap - off) {
+		len = m->cap - off;
+		m->truncated = 1;
+	}
+	memcpy(m->buf + off, buf, len);
+	if (off + len > m->len)
+		m->len = off + len;
+	return 0;
+}
+
+void td_run_dmesg(struct td_run *r)
+{
+	struct membuf m = { r->dmesg, TD_DMESG_MAX, 0, 0 };
+	struct td_sink s = { &m, mem_write, NULL };
+	struct td_dmesg *d = malloc(sizeof *d);
+	struct td_err e;
+
+	if (!d) {
+		td_warn(&r->warn, "kernel log not extracted: out of memory");
+		return;
+	}
+	if (td_dmesg_write(d, &r->kread, &r->vi, &s, &e) < 0) {
+		td_log("kernel log extraction failed: %s", e.msg);
+		td_warn(&r->warn, "kernel log extraction failed: %s", e.msg);
+	} else {
+		r->dmesg_ok = 1;
+		td_log("kernel log: %llu records, %zu bytes", (unsigned long long)d->records, m.len);
+	}
+	if (m.truncated)
+		td_warn(&r->warn, "kernel log truncated to its first %u bytes", TD_DMESG_MAX);
+	r->dmesg_len = m.len;
+	free(d);
+}
+
+static void progress(void *ctx, uint64_t done, uint64_t total)
+{
+	struct td_run *r = ctx;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (done < total && since(&r->last, &now) < 1.0)
+		return;
+	double el = since(&r->t0, &now);
+	double mb = (double)r->dump.bytes_written / 1e6;
+	double frac = total ? (double)done / (double)total : 1;
+	double left = frac > 0.01 ? el / frac - el : 0;
+	td_log_progress("dumping %3.0f%%  %.1f MB written  %.1f MB/s  elapsed %.0f s  remaining %.0f s",
+			frac * 100, mb, el > 0 ? mb / el : 0, el, left);
+	r->last = now;
+	r->last_pfn = done;
+}
+
+int td_run_dump(struct td_run *r, struct td_sink *out, enum td_format format, int compress,
+		struct td_err *e)
+{
+	struct td_dump *d = &r->dump;
+	struct timespec end;
+	int rc;
+
+	memset(d, 0, sizeof *d);
+	d->vc = &r->vc;
+	d->vi = &r->vi;
+	d->ki = &r->ki;
+	d->filter = &r->filter;
+	d->out = out;
+	d->format = format;
+	d->compress = compress;
+	d->progress = progress;
+	d->progress_ctx = r;
+	clock_gettime(CLOCK_MONOTONIC, &r->t0);
+	r->last = r->t0;
+	rc = td_dump_write(d, e);
+	td_log_progress_end();
+	if (rc == 0 && out->sync && out->sync(out->ctx, e) < 0)
+		rc = -1;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	r->seconds = since(&r->t0, &end);
+	return rc;
+}
+
+void td_run_close(struct td_run *r)
+{
+	td_filesrc_close(&r->fs);
+	free(r->notes);
+	free(r->dmesg);
+	r->notes = NULL;
+	r->dmesg = NULL;
+}

@@ -1,0 +1,204 @@
+/* PID 1 set-up and ending. The shape follows s6-linux-init: assume nothing
+ * (create mount points, fall back when the console is missing), and end
+ * with reboot(2) in a way that cannot return. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "sys.h"
+
+uint64_t td_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void td_sleep_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+int td_sys_mkdirs(const char *dir, struct td_err *e)
+{
+	char p[256];
+	size_t n = strlen(dir);
+
+	if (n == 0 || n >= sizeof p)
+		return td_fail(e, "directory name '%.60s' is empty or too long", dir);
+	memcpy(p, dir, n + 1);
+	for (size_t i = 1; i <= n; i++) {
+		if (p[i] != '/' && p[i] != 0)
+			continue;
+		p[i] = 0;
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			return td_fail(e, "creating directory %s: %s", p, strerror(errno));
+		p[i] = dir[i];
+	}
+	return 0;
+}
+
+static int mount_one(const char *src, const char *dir, const char *type, unsigned long fl,
+		     const char *data, struct td_err *e)
+{
+	if (td_sys_mkdirs(dir, e))
+		return -1;
+	if (mount(src, dir, type, fl, data) == 0 || errno == EBUSY)
+		return 0;
+	return td_fail(e, "unable to mount %s on %s: %s", type, dir, strerror(errno));
+}
+
+int td_sys_mounts(struct td_err *e)
+{
+	if (mount_one("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755", e) ||
+	    mount_one("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, e) ||
+	    mount_one("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, e))
+		return -1;
+	return 0;
+}
+
+int td_sys_console(void)
+{
+	static const char *const paths[] = { "/dev/console", "/dev/ttyS0", "/dev/null" };
+	int fd = -1;
+	size_t i;
+
+	for (i = 0; i < sizeof paths / sizeof paths[0] && fd < 0; i++)
+		fd = open(paths[i], O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	for (int t = 0; t < 3; t++)
+		if (fd != t)
+			dup2(fd, t); /* dup2 clears FD_CLOEXEC on the copy */
+	if (fd > 2)
+		close(fd);
+	return i == 3 ? -1 : 0;
+}
+
+void td_sys_signals(void)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+}
+
+void td_sys_reap(void)
+{
+	int st;
+
+	while (waitpid(-1, &st, WNOHANG) > 0)
+		;
+}
+
+/* The debug shell runs as a child with the console as its controlling
+ * terminal, so ctrl-C works in it and PID 1 outlives it. */
+static void run_shell(void)
+{
+	sigset_t all;
+	pid_t pid;
+	int st;
+
+	pid = fork();
+	if (pid == 0) {
+		sigfillset(&all);
+		sigprocmask(SIG_UNBLOCK, &all, NULL);
+		setsid();
+		ioctl(0, TIOCSCTTY, 1);
+		execl("/bin/sh", "sh", (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0) {
+		td_log("cannot start /bin/sh: %s", strerror(errno));
+		return;
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	td_log("shell exited; rebooting");
+}
+
+_Noreturn void td_sys_final(enum td_action action)
+{
+	static const char *const names[] = { "rebooting", "powering off", "halting", "" };
+	int how = RB_AUTOBOOT;
+
+	if (action == TD_ACT_SHELL) {
+		if (access("/bin/sh", X_OK) == 0) {
+			run_shell();
+		} else {
+			td_log("no shell in this initramfs; halting");
+			action = TD_ACT_HALT;
+		}
+	}
+	if (action == TD_ACT_POWEROFF)
+		how = RB_POWER_OFF;
+	else if (action == TD_ACT_HALT)
+		how = RB_HALT_SYSTEM;
+	if (action != TD_ACT_SHELL)
+		td_log("%s", names[action]);
+	td_log_progress_end();
+	sync();
+	reboot(how);
+	td_log_fatal("reboot(2) failed: %s; waiting forever", strerror(errno));
+	for (;;)
+		pause();
+}
+
+/* The ext2/3/4 superblock is 1024 bytes at offset 1024, little-endian:
+ * s_magic (0xEF53) at 0x38, s_feature_compat at 0x5C, s_feature_incompat at
+ * 0x60. ext3 = ext2 + a journal (compat 0x4); ext4 = any incompat feature
+ * ext3 lacks (extents 0x40, 64bit 0x80, flex_bg 0x200, ...). */
+static int fs_type(const char *dev, char *type, size_t cap, struct td_err *e)
+{
+	unsigned char sb[1024];
+	uint32_t compat, incompat;
+	int fd = open(dev, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return td_fail(e, "opening %s: %s", dev, strerror(errno));
+	n = pread(fd, sb, sizeof sb, 1024);
+	close(fd);
+	if (n != (ssize_t)sizeof sb)
+		return td_fail(e, "reading the superblock of %s: %s", dev,
+			       n < 0 ? strerror(errno) : "device too small");
+	if (sb[0x38] != 0x53 || sb[0x39] != 0xef)
+		return td_fail(e, "no ext2/3/4 filesystem on %s (make one with mkfs.ext4)", dev);
+	compat = (uint32_t)sb[0x5c] | (uint32_t)sb[0x5d] << 8;
+	incompat = (uint32_t)sb[0x60] | (uint32_t)sb[0x61] << 8 | (uint32_t)sb[0x62] << 16;
+	/* ext3 incompat: filetype 0x2, recover 0x4, journal_dev 0x8, meta_bg 0x10 */
+	snprintf(type, cap, "%s", incompat & ~0x1eu ? "ext4" : compat & 0x4 ? "ext3" : "ext2");
+	return 0;
+}
+
+int td_sys_mount_fs(const char *dev, const char *dir, struct td_err *e)
+{
+	char type[16];
+
+	if (fs_type(dev, type, sizeof type, e))
+		return td_wrap(e, "mounting %s", dev);
+	if (strcmp(type, "ext2") && strcmp(type, "ext3") && strcmp(type, "ext4"))
+		return td_fail(e, "mounting %s: %s filesystems are not supported; use ext4",
+			       dev, type);
+	if (td_sys_mkdirs(dir, e))
+		return td_wrap(e, "mounting %s", dev);
+	if (mount(dev, dir, "ext4", MS_NOATIME, NULL) < 0)
+		return td_fail(e, "unable to mount %s (%s) on %s: %s%s", dev, type, dir,
+			       strerror(errno), errno == EINVAL ?
+			       " (filesystem damaged or features this kernel lacks; run e2fsck)" : "");
+	return 0;
+}

@@ -1,0 +1,100 @@
+/* TLS 1.2 over a TCP socket with BearSSL, client and server side, driven
+ * by poll() on a non-blocking socket.
+ *
+ * Timeouts: `timeout_s` bounds each wait (DESIGN.md, tinydump.timeout):
+ * a connect, or any period in which not one byte can move in the direction
+ * we need. A transfer that keeps moving is never cut short.
+ *
+ * Randomness: each engine is seeded from getrandom(), which blocks until
+ * the kernel's CRNG is initialised (never weak randomness; BearSSL 0.6 by
+ * itself would only try RDRAND or /dev/urandom).
+ *
+ * Errors say what failed, with whom, and why in words, e.g.
+ * "TLS handshake with 10.0.2.2:7000 failed: server certificate not trusted
+ *  by /etc/tinydump/ca.pem (BearSSL error 62: X509 not trusted)". */
+#ifndef TD_TLS_H
+#define TD_TLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <bearssl.h>
+
+#include "err.h"
+#include "tlscred.h"
+
+struct td_tls {
+	int fd;
+	int server;
+	unsigned timeout_s;
+	char peer[48];           /* "10.0.2.2:7000", for messages */
+	const char *ca_path;     /* for messages: what anchored the peer check */
+	union {
+		br_ssl_client_context c;
+		br_ssl_server_context s;
+	} u;
+	br_ssl_engine_context *eng;
+	br_x509_minimal_context xc;
+	br_name_element cn;      /* server with client auth: the client's CN */
+	char cn_buf[128];
+	int peer_eof;            /* the peer closed TCP */
+	unsigned char iobuf[BR_SSL_BUFSIZE_BIDI];
+};
+
+/* Connect to an IPv4 literal host:port within timeout_s. */
+int td_tcp_connect(const char *host, uint16_t port, unsigned timeout_s, int *fd,
+		   struct td_err *e);
+
+struct td_tls_client_cfg {
+	const char *name;                  /* DNS name the server certificate must carry */
+	const struct td_tls_anchors *ca;
+	const char *ca_path;               /* for messages */
+	const struct td_tls_ident *ident;  /* client certificate, or NULL */
+	unsigned timeout_s;
+};
+
+/* Run the client handshake on a connected socket (t takes fd over; it is
+ * closed by td_tls_close, also after a failure here). */
+int td_tls_client(struct td_tls *t, int fd, const char *peer, const struct td_tls_client_cfg *c,
+		  struct td_err *e);
+
+struct td_tls_server_cfg {
+	const struct td_tls_ident *ident;       /* our certificate and key */
+	const struct td_tls_anchors *client_ca; /* non-NULL: a client certificate is required */
+	const char *client_ca_path;
+	unsigned timeout_s;
+};
+
+/* Run the server handshake on an accepted socket. */
+int td_tls_server(struct td_tls *t, int fd, const char *peer, const struct td_tls_server_cfg *c,
+		  struct td_err *e);
+
+/* After a server handshake with client auth: the client certificate's CN
+ * ("" when it has none). */
+const char *td_tls_peer_cn(const struct td_tls *t);
+
+/* "TLS 1.2, ECDHE_ECDSA_WITH_AES_128_GCM_SHA256" */
+void td_tls_describe(const struct td_tls *t, char *buf, size_t cap);
+
+/* Queue len bytes; they go out as records fill, or at td_tls_flush. Fails
+ * with TD_TLS_PEER_SPOKE set in *spoke when the peer sent application
+ * data meanwhile (the receiver's early reply: read it). */
+int td_tls_write(struct td_tls *t, const void *buf, size_t len, int *spoke, struct td_err *e);
+int td_tls_flush(struct td_tls *t, struct td_err *e);
+
+/* Read up to cap bytes (at least one); *got = 0 means a clean close. */
+int td_tls_read(struct td_tls *t, void *buf, size_t cap, size_t *got, struct td_err *e);
+/* Read exactly len bytes; a close before that is an error. */
+int td_tls_read_full(struct td_tls *t, void *buf, size_t len, struct td_err *e);
+
+/* Send close_notify (best effort, bounded by the timeout) and close the
+ * socket. Safe after any failure. */
+void td_tls_close(struct td_tls *t);
+
+/* Words for a BearSSL error code: "X509 not trusted". */
+const char *td_tls_errname(int err);
+
+/* Seed a BearSSL engine from getrandom(). */
+int td_tls_seed(br_ssl_engine_context *eng, struct td_err *e);
+
+#endif

@@ -1,0 +1,68 @@
+#!/bin/sh
+# /init of the crashing system in QEMU tests (busybox sh, PID 1).
+# Settings come from /etc/td-test.conf (written by td_sys_conf in lib.sh):
+#   TD_LOADER           tinydump | workload | none: how to load the capture kernel
+#   TD_APPEND           --append words for `tinydump load`
+#   TD_CAPTURE_CMDLINE  full capture command line for `workload kexec`
+#   TD_CRASH            yes: crash with sysrq-c once loaded; no: power off
+#   TD_WL_ANON          MiB of anonymous memory for the workload; 0: no workload
+# Every step prints a "TD-MARK ..." line that the host-side test reads.
+export PATH=/bin
+TD_LOADER=tinydump TD_APPEND= TD_CAPTURE_CMDLINE= TD_CRASH=yes TD_WL_ANON=64
+
+mark() { echo "TD-MARK $*"; }
+
+# leave CODE: end the VM through isa-debug-exit (QEMU exits (CODE<<1)|1);
+# power off if the port is not there.
+leave() {
+	printf "\\$(printf %o "$1")" | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
+	poweroff -f
+}
+
+mounts() {
+	mount -t proc proc /proc
+	mount -t sysfs sys /sys
+	mount -t devtmpfs dev /dev
+	mount -t tmpfs tmp /tmp
+}
+
+# The data disk (LABEL=data) is read so its files sit in page cache.
+read_data() {
+	dev=$(findfs LABEL=data 2>/dev/null) || return 0
+	mount -t ext4 "$dev" /data || { mark "data-mount-failed $dev"; return 0; }
+	cat /data/files/* > /dev/null && mark "data-read $dev"
+}
+
+load() {
+	case "$TD_LOADER" in
+	tinydump)
+		/bin/tinydump load --kernel /boot/bzImage --initrd /boot/capture.cpio.gz \
+			--append "$TD_APPEND"
+		rc=$? ;;
+	workload)
+		/bin/workload kexec /boot/bzImage /boot/capture.cpio.gz "$TD_CAPTURE_CMDLINE"
+		rc=$? ;;
+	*) rc=0 ;;
+	esac
+	mark "load-rc $rc"
+}
+
+mounts
+. /etc/td-test.conf
+mark "init $(uname -r)"
+read_data
+if [ "$TD_WL_ANON" != 0 ]; then
+	/bin/workload fill "$TD_WL_ANON" /data
+	mark "workload-rc $?"
+fi
+load
+loaded=$(cat /sys/kernel/kexec_crash_loaded 2>/dev/null)
+mark "crash-loaded ${loaded:-unknown} size $(cat /sys/kernel/kexec_crash_size 2>/dev/null)"
+if [ "$TD_CRASH" = yes ] && [ "$loaded" = 1 ]; then
+	sync
+	mark crashing
+	echo c > /proc/sysrq-trigger
+	mark "crash-returned"
+fi
+mark "not-crashing"
+leave 1

@@ -1,0 +1,1 @@
+PURE_SRCS += init/cmdline.c init/config.c init/target.c
