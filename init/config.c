@@ -461,7 +461,7 @@ void td_config_cmdline(struct td_config *c, const char *text, size_t len, struct
 	struct td_arg a;
 
 	while ((p = td_cmdline_next(p, end, &a)))
-		if (a.plen > 9 && !memcmp(a.param, "tinydump.", 9))
+		if (a.plen >= 9 && !memcmp(a.param, "tinydump.", 9))
 			td_apply(&o, a.param + 9, a.plen - 9, a.val, a.vlen);
 	if (n) {
 		memcpy(c->target, list, n * sizeof list[0]);

@@ -140,6 +140,7 @@ static void on_link(struct nlmsghdr *h, void *arg)
 	memset(k, 0, sizeof *k);
 	k->index = ifi->ifi_index;
 	k->flags = ifi->ifi_flags;
+	k->type = ifi->ifi_type;
 	for (a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
 		size_t alen = RTA_PAYLOAD(a);
 

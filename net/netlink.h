@@ -14,6 +14,7 @@ struct td_link {
 	int index;
 	char name[16];
 	unsigned flags;   /* IFF_UP, IFF_LOOPBACK, IFF_LOWER_UP (carrier) ... */
+	unsigned type;    /* ARPHRD_*: 1 Ethernet, 772 loopback, 776 sit ... */
 	uint8_t mac[6];   /* zero when the link has no 6-byte hardware address */
 	uint32_t addr;    /* first IPv4 address, host order; 0: none */
 	int prefix;

@@ -6,9 +6,11 @@
 #   TD_CAPTURE_CMDLINE  full capture command line for `workload kexec`
 #   TD_CRASH            yes: crash with sysrq-c once loaded; no: power off
 #   TD_WL_ANON          MiB of anonymous memory for the workload; 0: no workload
+#   TD_BEFORE_LOAD      shell commands run (eval) just before the load step
 # Every step prints a "TD-MARK ..." line that the host-side test reads.
 export PATH=/bin
 TD_LOADER=tinydump TD_APPEND= TD_CAPTURE_CMDLINE= TD_CRASH=yes TD_WL_ANON=64
+TD_BEFORE_LOAD=
 
 mark() { echo "TD-MARK $*"; }
 
@@ -55,6 +57,7 @@ if [ "$TD_WL_ANON" != 0 ]; then
 	/bin/workload fill "$TD_WL_ANON" /data
 	mark "workload-rc $?"
 fi
+[ -z "$TD_BEFORE_LOAD" ] || eval "$TD_BEFORE_LOAD"
 load
 loaded=$(cat /sys/kernel/kexec_crash_loaded 2>/dev/null)
 mark "crash-loaded ${loaded:-unknown} size $(cat /sys/kernel/kexec_crash_size 2>/dev/null)"

@@ -171,9 +171,13 @@ static void test_tls_name_limits(void)
 	T_CHECK(w.n == 1 && strstr(w.line[0], "is not a DNS name"), "64-byte label");
 	reset();
 	/* 254 bytes: too long for a DNS name */
-	snprintf(word, sizeof word, "tinydump.tls_name=%.80s.%.80s.%.80s.%.40s", label, label, label, label);
+	snprintf(word, sizeof word, "tinydump.tls_name=%.63s.%.63s.%.63s.%.62s", label, label, label, label);
 	cmdline(word);
 	T_CHECK(w.n == 1 && strstr(w.line[0], "is not a DNS name"), "254 bytes");
+	reset();
+	snprintf(word, sizeof word, "tinydump.tls_name=%.63s.%.63s.%.63s.%.61s", label, label, label, label);
+	cmdline(word);
+	T_CHECK(w.n == 0 && strlen(c.tls_name) == 253, "253 bytes are fine: %.80s", w.line[0]);
 }
 
 static void test_value_bounds(void)

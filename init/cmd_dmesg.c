@@ -1,0 +1,174 @@
+/* tinydump dmesg FILE: the crashed kernel's log from an ELF vmcore or a
+ * kdump-compressed file (ours or makedumpfile's), printed to stdout exactly
+ * as `makedumpfile --dump-dmesg` writes it.
+ *
+ * Addresses: kernel-image addresses (the static log buffer) and, for ELF
+ * files, direct-map addresses (a log_buf_len= buffer) are translated
+ * linearly; anything else, and the direct map of a kdump file (whose
+ * page_offset is not recorded), through the kernel's own page tables. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "dmesg.h"
+#include "filesrc.h"
+#include "kaddr.h"
+#include "kdumpread.h"
+#include "log.h"
+#include "vmcore.h"
+#include "vmcoreinfo.h"
+#include "x86_64.h"
+
+struct dm {
+	struct td_filesrc fs;
+	int opened;
+	struct td_source src;
+	struct td_vmcore vc;
+	struct td_kdump kd;
+	uint8_t *notes;
+	struct td_vmcoreinfo vi;
+	struct td_physread phys;
+	struct td_x86 x86;
+	struct td_kread walk;
+	struct td_kaddr kaddr;
+	struct td_kread kread;
+	struct td_dmesg log;
+};
+
+enum kind { K_ELF, K_KDUMP, K_FLAT, K_UNKNOWN };
+
+static enum kind detect(struct td_source *s)
+{
+	struct td_err e;
+	const uint8_t *p = s->size >= 16 ? s->get(s->ctx, 0, 16, &e) : NULL;
+
+	if (!p)
+		return K_UNKNOWN;
+	if (!memcmp(p, "\177ELF", 4))
+		return K_ELF;
+	if (td_kdump_probe(p))
+		return K_KDUMP;
+	if (!memcmp(p, "makedumpfile\0\0\0\0", 16))
+		return K_FLAT;
+	return K_UNKNOWN;
+}
+
+static int open_elf(struct dm *d, struct td_err *e)
+{
+	if (td_vmcore_open(&d->vc, &d->src, e) < 0)
+		return -1;
+	if (!(d->notes = malloc(d->vc.note_size ? d->vc.note_size : 1)))
+		return td_fail(e, "out of memory for %llu bytes of notes",
+			       (unsigned long long)d->vc.note_size);
+	if (td_vmcore_load_notes(&d->vc, d->notes, e) < 0 ||
+	    td_vmcoreinfo_parse(&d->vi, (const char *)d->notes + d->vc.vmcoreinfo_off,
+				d->vc.vmcoreinfo_size, e) < 0)
+		return -1;
+	td_vmcore_physread(&d->vc, &d->phys);
+	return 0;
+}
+
+static int open_kdump(struct dm *d, struct td_err *e)
+{
+	uint64_t off, len, size;
+
+	if (td_kdump_open(&d->kd, &d->src, e) < 0)
+		return -1;
+	size = td_kdump_notes_size(&d->kd);
+	if (!(d->notes = malloc(size ? size : 1)))
+		return td_fail(e, "out of memory for %llu bytes of notes", (unsigned long long)size);
+	if (td_kdump_load_notes(&d->kd, d->notes, &off, &len, e) < 0 ||
+	    td_vmcoreinfo_parse(&d->vi, (const char *)d->notes + off, len, e) < 0)
+		return -1;
+	td_kdump_physread(&d->kd, &d->phys);
+	return 0;
+}
+
+/* The kernel-virtual reader: linear rules first, page tables after. */
+static void setup_kread(struct dm *d, uint64_t page_offset, int64_t phys_base_fallback)
+{
+	struct td_err e;
+	int64_t pb;
+	int walker = td_x86_init(&d->x86, &d->phys, &d->vi, page_offset, &e) == 0;
+
+	if (walker)
+		td_x86_kread(&d->x86, &d->walk);
+	td_kaddr_init(&d->kaddr, &d->phys, &d->vi, page_offset, walker ? &d->walk : NULL);
+	if (td_vi_number(&d->vi, "phys_base", &pb) < 0)
+		d->kaddr.phys_base = phys_base_fallback;
+	td_kaddr_kread(&d->kaddr, &d->kread);
+}
+
+static int out_write(void *ctx, uint64_t off, const void *buf, size_t len, struct td_err *e)
+{
+	const char *p = buf;
+
+	(void)ctx;
+	(void)off;
+	while (len) {
+		ssize_t n = write(STDOUT_FILENO, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return td_fail(e, "writing to standard output: %s", n ? strerror(errno) : "short write");
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int run(struct dm *d, const char *path, struct td_err *e)
+{
+	struct td_sink out = { NULL, out_write, NULL };
+	enum kind k;
+
+	if (td_filesrc_open(&d->fs, path, 0, e) < 0)
+		return -1;
+	d->opened = 1;
+	td_filesrc_source(&d->fs, &d->src);
+	k = detect(&d->src);
+	if (k == K_FLAT)
+		return td_fail(e, "%s is a flattened dump (makedumpfile -F): rebuild it with "
+			       "'makedumpfile -R OUT < %s' first", path, path);
+	if (k == K_UNKNOWN)
+		return td_fail(e, "%s is neither an ELF vmcore nor a kdump-compressed file", path);
+	if ((k == K_ELF ? open_elf(d, e) : open_kdump(d, e)) < 0)
+		return td_wrap(e, "%s", path);
+	setup_kread(d, k == K_ELF ? d->vc.page_offset : 0, k == K_KDUMP ? (int64_t)d->kd.phys_base : 0);
+	if (td_dmesg_write(&d->log, &d->kread, &d->vi, &out, e) < 0)
+		return td_wrap(e, "%s", path);
+	return 0;
+}
+
+int td_cmd_dmesg(int argc, char **argv)
+{
+	struct td_err e;
+	struct dm *d;
+	int rc;
+
+	if (argc != 2 || argv[1][0] == '-') {
+		fprintf(argc == 2 && !strcmp(argv[1], "--help") ? stdout : stderr,
+			"usage: tinydump dmesg FILE\n"
+			"  print the kernel log of an ELF vmcore or a kdump-compressed dump,\n"
+			"  in the format of makedumpfile --dump-dmesg\n");
+		return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 2;
+	}
+	if (!(d = calloc(1, sizeof *d))) {
+		td_log_fatal("dmesg: out of memory");
+		return 1;
+	}
+	rc = run(d, argv[1], &e);
+	if (rc < 0)
+		td_log_fatal("dmesg: %s", e.msg);
+	else if (d->log.garbage)
+		td_log("dmesg: skipped %llu inconsistent log records", (unsigned long long)d->log.garbage);
+	if (d->opened)
+		td_filesrc_close(&d->fs);
+	free(d->notes);
+	free(d);
+	return rc < 0 ? 1 : 0;
+}

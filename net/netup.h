@@ -1,0 +1,20 @@
+/* Bringing the network up for a network target (DESIGN.md tinydump.ip). */
+#ifndef TD_NETUP_H
+#define TD_NETUP_H
+
+#include "config.h"
+#include "err.h"
+
+/* Make IPv4 work within timeout_s seconds and put the interface used in
+ * iface_out (at least 16 bytes):
+ *  - a non-loopback interface that is up and already has an IPv4 address
+ *    (the kernel's ip=, or an earlier call) is used as it is, whatever the
+ *    mode;
+ *  - TD_IP_STATIC: ip->addr/prefix on ip->iface or the first non-loopback
+ *    link, and a default route via ip->gw when it is set;
+ *  - TD_IP_DHCP and TD_IP_UNSET: DHCP on every link with carrier (or on
+ *    ip->iface only, when named); the first lease wins.
+ * Logs the interface, address, gateway and how long it took. */
+int td_net_up(const struct td_ipconf *ip, unsigned timeout_s, char *iface_out, struct td_err *e);
+
+#endif

@@ -1,0 +1,139 @@
+/* Guest /init for the network tests (t_net_dhcp.sh, t_nfs_mount.sh): the
+ * real net/ and init/ code, driven by the words after "--" on the kernel
+ * command line, reporting "TD-MARK WORD value" lines on the console:
+ *   dhcp [TIMEOUT]                      td_net_up in DHCP mode
+ *   static ADDR/PREFIX GW [TIMEOUT]     td_net_up in static mode
+ *   nfs SERVER PATH VERS TIMEOUT [OPTS] td_net_up (DHCP), then td_nfs_mount
+ *                                       on /mnt, write and read back a file
+ * It always ends with td_sys_final(reboot); the test runs QEMU with
+ * -no-reboot, so that exits QEMU. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "netlink.h"
+#include "netup.h"
+#include "nfs.h"
+#include "sys.h"
+#include "target.h"
+
+static void mark(const char *word, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void mark(const char *word, const char *fmt, ...)
+{
+	char buf[600];
+	va_list ap;
+	int n = snprintf(buf, sizeof buf, "TD-MARK %s ", word);
+
+	va_start(ap, fmt);
+	vsnprintf(buf + n, sizeof buf - (size_t)n, fmt, ap);
+	va_end(ap);
+	dprintf(2, "%s\n", buf);
+}
+
+static void show_iface(const char *iface)
+{
+	struct td_link l[TD_NL_MAX_LINKS];
+	struct td_err e;
+	char a[16];
+	int n;
+
+	if (td_nl_links(l, TD_NL_MAX_LINKS, &n, &e))
+		return mark("error", "%s", e.msg);
+	for (int i = 0; i < n; i++)
+		if (!strcmp(l[i].name, iface))
+			mark("iface", "%s %s/%d", iface, td_ipv4_str(l[i].addr, a), l[i].prefix);
+}
+
+static int net(struct td_ipconf *ip, unsigned timeout)
+{
+	char iface[16];
+	struct td_err e;
+	uint64_t t0 = td_mono_ms();
+
+	if (td_net_up(ip, timeout, iface, &e)) {
+		mark("net-error", "%s", e.msg);
+		return -1;
+	}
+	mark("net-ms", "%llu", (unsigned long long)(td_mono_ms() - t0));
+	show_iface(iface);
+	return 0;
+}
+
+/* Write a file on the mount, sync it, read it back. */
+static int write_back(const char *text)
+{
+	char buf[256] = { 0 };
+	int fd = open("/mnt/hello.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) || fsync(fd))
+		return mark("io-error", "write: %s", strerror(errno)), -1;
+	close(fd);
+	fd = open("/mnt/hello.txt", O_RDONLY);
+	if (fd < 0 || read(fd, buf, sizeof buf - 1) < 0)
+		return mark("io-error", "read: %s", strerror(errno)), -1;
+	close(fd);
+	mark("readback", "%s", buf);
+	return 0;
+}
+
+static void nfs(int argc, char **argv)
+{
+	struct td_ipconf ip = { .mode = TD_IP_DHCP };
+	unsigned timeout = argc > 5 ? (unsigned)atoi(argv[5]) : 30;
+	struct td_err e;
+	uint64_t t0;
+
+	if (argc < 5 || net(&ip, timeout))
+		return;
+	t0 = td_mono_ms();
+	if (td_nfs_mount(argv[2], argv[3], atoi(argv[4]), argc > 6 ? argv[6] : "", timeout,
+			 "/mnt", &e)) {
+		mark("nfs-error", "%s", e.msg);
+		mark("nfs-fail-ms", "%llu", (unsigned long long)(td_mono_ms() - t0));
+		return;
+	}
+	mark("nfs-ms", "%llu", (unsigned long long)(td_mono_ms() - t0));
+	if (write_back("hello from the guest over nfs") == 0 && umount("/mnt") == 0)
+		mark("umount", "ok");
+}
+
+static void static_ip(int argc, char **argv)
+{
+	struct td_ipconf ip = { .mode = TD_IP_STATIC };
+	const char *slash = argc > 3 ? strchr(argv[2], '/') : NULL;
+
+	if (!slash || td_ipv4_parse(argv[2], (size_t)(slash - argv[2]), &ip.addr) ||
+	    td_ipv4_parse(argv[3], strlen(argv[3]), &ip.gw))
+		return mark("usage", "static ADDR/PREFIX GW [TIMEOUT]");
+	ip.prefix = atoi(slash + 1);
+	net(&ip, argc > 4 ? (unsigned)atoi(argv[4]) : 30);
+}
+
+int main(int argc, char **argv)
+{
+	struct td_err e;
+
+	td_sys_console();
+	if (td_sys_mounts(&e))
+		td_log("%s", e.msg);
+	td_log_kmsg(1);
+	td_sys_signals();
+	mark("start", "%s", argc > 1 ? argv[1] : "(no mode)");
+	if (argc > 1 && !strcmp(argv[1], "dhcp")) {
+		struct td_ipconf ip = { .mode = TD_IP_DHCP };
+
+		net(&ip, argc > 2 ? (unsigned)atoi(argv[2]) : 30);
+	} else if (argc > 1 && !strcmp(argv[1], "static")) {
+		static_ip(argc, argv);
+	} else if (argc > 1 && !strcmp(argv[1], "nfs")) {
+		nfs(argc, argv);
+	}
+	mark("end", "%s", argc > 1 ? argv[1] : "");
+	td_sys_final(TD_ACT_REBOOT);
+}

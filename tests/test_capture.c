@@ -1,0 +1,354 @@
+/* Host tests for the capture core: VMCOREINFO parsing, the ELF vmcore
+ * parser (with negative fixtures), and the kdump writer, read back through
+ * the independent kdump reader, plus the flattened round trip. */
+#define T_SUITE "capture"
+#include <stdlib.h>
+#include <string.h>
+
+#include "t.h"
+#include "vmgen.c"
+
+#include "dump.h"
+#include "flat.h"
+#include "kdumpread.h"
+
+#define SAMPLE "../shared/research/vmcoreinfo-6.1.192-x86_64-tinyconfig.txt"
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = malloc(1 << 16);
+
+	*len = f ? fread(buf, 1, (1 << 16) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	buf[*len] = '\0';
+	return buf;
+}
+
+static void vmcoreinfo_sample(void)
+{
+	struct td_vmcoreinfo *vi = malloc(sizeof *vi);
+	struct td_err e;
+	size_t len;
+	char *text = slurp(SAMPLE, &len);
+	uint64_t u = 0;
+	int64_t s = 0;
+
+	T_CHECK(len > 1000, "sample %s not found", SAMPLE);
+	T_CHECK(td_vmcoreinfo_parse(vi, text, len, &e) == 0, "%s", e.msg);
+	T_CHECK(vi->dropped == 0, "%s", vi->warning);
+	T_CHECK(!strcmp(td_vi_string(vi, "OSRELEASE"), "6.1.192"), "release");
+	T_CHECK(td_vi_symbol(vi, "init_top_pgt", &u) == 0 && u == 0xffffffffbae09000ull, "%llx",
+		(unsigned long long)u);
+	T_CHECK(td_vi_number(vi, "PAGE_BUDDY_MAPCOUNT_VALUE", &s) == 0 && s == -129, "%lld", (long long)s);
+	T_CHECK(td_vi_number(vi, "phys_base", &s) == 0 && s == -73400320, "%lld", (long long)s);
+	T_CHECK(td_vi_u(vi, "KERNELOFFSET", &u) == 0 && u == 0x39200000, "%llx", (unsigned long long)u);
+	T_CHECK(td_vi_u(vi, "CRASHTIME", &u) == 0 && u == 1795327954, "crashtime");
+	T_CHECK(td_vi_offset(vi, "page.compound_order", &u) == 0 && u == 17, "offset");
+	T_CHECK(td_vi_length(vi, "zone.free_area", &u) == 0 && u == 11, "length");
+	T_CHECK(td_vi_symbol(vi, "nonexistent", &u) < 0, "absent symbol found");
+	free(vi);
+	free(text);
+}
+
+static int parse_one(const char *text, struct td_vmcoreinfo *vi, struct td_err *e)
+{
+	return td_vmcoreinfo_parse(vi, text, strlen(text), e);
+}
+
+static void vmcoreinfo_strict(void)
+{
+	struct td_vmcoreinfo *vi = malloc(sizeof *vi);
+	struct td_err e;
+	uint64_t u;
+	int64_t s;
+
+	T_CHECK(parse_one("PAGESIZE=4096\n", vi, &e) < 0 && strstr(e.msg, "OSRELEASE"), "no release");
+	T_CHECK(parse_one("OSRELEASE=6.1\n", vi, &e) < 0 && strstr(e.msg, "PAGESIZE"), "no pagesize");
+	T_CHECK(parse_one("OSRELEASE=6.1\nPAGESIZE=16384\n", vi, &e) < 0 && strstr(e.msg, "16384"), "16k");
+	const char *junk = "OSRELEASE=6.1\nPAGESIZE=4096\nSYMBOL(a)=ffffx\nSIZE(b)=12 \n"
+			   "NUMBER(c)=--1\nOFFSET(d)=-4\nSYMBOL(e)=1ffffffffffffffff\n"
+			   "NUMBER(f)=9223372036854775808\nNUMBER(g)=-9223372036854775808\nnoequals\n"
+			   "SIZE(h)=18446744073709551616\nSIZE(ok)=18446744073709551615";
+	T_CHECK(parse_one(junk, vi, &e) == 0, "%s", e.msg);
+	T_CHECK(vi->dropped == 8, "dropped %u: %s", vi->dropped, vi->warning);
+	T_CHECK(strstr(vi->warning, "SYMBOL(a)=ffffx"), "warning names the line: %s", vi->warning);
+	T_CHECK(td_vi_symbol(vi, "a", &u) < 0 && td_vi_size(vi, "b", &u) < 0, "junk kept");
+	T_CHECK(td_vi_number(vi, "g", &s) == 0 && s == INT64_MIN, "INT64_MIN");
+	T_CHECK(td_vi_size(vi, "ok", &u) == 0 && u == UINT64_MAX, "UINT64_MAX");
+	/* NUL padding ends the text, as in the kernel's note */
+	char padded[64] = "OSRELEASE=6.1\nPAGESIZE=4096\n";
+	T_CHECK(td_vmcoreinfo_parse(vi, padded, sizeof padded, &e) == 0 && vi->dropped == 0, "padding");
+	free(vi);
+}
+
+/* A small machine: 64 MiB of RAM at 0, one data page, everything else zero. */
+static struct vmgen *small_machine(void)
+{
+	struct vmgen *g = vmgen_new();
+
+	g->nr_cpus = 2;
+	vmgen_ram(g, 0, 32 << 20);
+	vmgen_ram(g, 48 << 20, 16 << 20);  /* a hole from 32 to 48 MiB */
+	vmgen_kernel_text(g, 16 << 20, 2 << 20);
+	vmgen_pool(g, 8 << 20, 4 << 20);
+	vmgen_pt_init(g);
+	vmgen_vmcoreinfo_std(g, 0);
+	for (int i = 0; i < 4096; i++)
+		vmgen_phys(g, 0x100000 + 0x1000)[i] = (uint8_t)(i * 7);
+	for (int i = 0; i < 4096; i++)
+		vmgen_phys(g, 49 << 20)[i] = (uint8_t)rand();   /* incompressible */
+	return g;
+}
+
+struct image {
+	uint8_t *buf;
+	size_t cap, len;
+};
+
+static int img_write(void *ctx, uint64_t off, const void *buf, size_t len, struct td_err *e)
+{
+	struct image *m = ctx;
+
+	if (off + len > m->cap)
+		return td_fail(e, "image full at %llu", (unsigned long long)(off + len));
+	memcpy(m->buf + off, buf, len);
+	if (off + len > m->len)
+		m->len = off + len;
+	return 0;
+}
+
+struct setup {
+	uint8_t *vm;
+	size_t vmlen;
+	struct td_membuf mb;
+	struct td_source src;
+	struct td_vmcore vc;
+	uint8_t notes[8192];
+	struct td_vmcoreinfo vi;
+	struct td_kinfo ki;
+	struct td_filter f;
+	struct td_warnings w;
+};
+
+static int setup(struct setup *s, struct vmgen *g, unsigned level, struct td_err *e)
+{
+	memset(s, 0, sizeof *s);
+	vmgen_buffer(g, &s->vm, &s->vmlen);
+	s->mb = (struct td_membuf){ s->vm, s->vmlen };
+	td_source_mem(&s->src, &s->mb);
+	if (td_vmcore_open(&s->vc, &s->src, e) < 0 || s->vc.note_size > sizeof s->notes ||
+	    td_vmcore_load_notes(&s->vc, s->notes, e) < 0 ||
+	    td_vmcoreinfo_parse(&s->vi, (char *)s->notes + s->vc.vmcoreinfo_off, s->vc.vmcoreinfo_size, e) < 0)
+		return -1;
+	td_kinfo_read(&s->ki, &s->vc, &s->vi, &s->w);
+	return td_filter_init(&s->f, &s->vc, &s->vi, level, &s->w, e);
+}
+
+static void vmcore_parse(void)
+{
+	struct vmgen *g = small_machine();
+	struct setup *s = malloc(sizeof *s);
+	struct td_err e;
+
+	T_CHECK(setup(s, g, 1, &e) == 0, "%s", e.msg);
+	T_CHECK(s->vc.nload == 2, "RAM loads %u (the kernel-text alias is not RAM)", s->vc.nload);
+	T_CHECK(s->vc.nr_cpus == 2, "cpus %u", s->vc.nr_cpus);
+	T_CHECK(s->vc.max_pfn == (64 << 20) >> 12, "max_pfn %llu", (unsigned long long)s->vc.max_pfn);
+	T_CHECK(s->vc.page_offset == VMGEN_PAGE_OFFSET_L4, "page_offset");
+	T_CHECK(td_vmcore_pfn_present(&s->vc, 0x101) && !td_vmcore_pfn_present(&s->vc, (40 << 20) >> 12),
+		"presence");
+	const uint8_t *p = td_vmcore_page(&s->vc, 0x101, &e);
+	T_CHECK(p && p[1] == 7 && p[4095] == (uint8_t)(4095 * 7), "page content");
+	T_CHECK(!td_vmcore_page(&s->vc, (40 << 20) >> 12, &e) && strstr(e.msg, "not in the dump"), "%s", e.msg);
+	/* negative fixtures: truncation at every interesting place, garbled headers */
+	size_t cuts[] = { 0, 10, 63, 64, 100, 64 + 56 * 2, s->vmlen / 2, s->vmlen - 1 };
+	for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+		struct td_membuf m = { s->vm, cuts[i] };
+		struct td_source src;
+		struct td_vmcore *vc = malloc(sizeof *vc);
+		td_source_mem(&src, &m);
+		T_CHECK(td_vmcore_open(vc, &src, &e) < 0 && e.msg[0], "cut at %zu accepted", cuts[i]);
+		free(vc);
+	}
+	uint8_t *bad = malloc(s->vmlen);
+	const struct { size_t off; uint8_t val; const char *msg; } garble[] = {
+		{ 0, 'X', "not an ELF" }, { 4, 1, "64-bit" }, { 18, 3, "not x86_64" },
+		{ 16, 2, "ET_CORE" }, { 54, 32, "program header size" },
+	};
+	for (size_t i = 0; i < sizeof garble / sizeof garble[0]; i++) {
+		memcpy(bad, s->vm, s->vmlen);
+		bad[garble[i].off] = garble[i].val;
+		struct td_membuf m = { bad, s->vmlen };
+		struct td_source src;
+		struct td_vmcore *vc = malloc(sizeof *vc);
+		td_source_mem(&src, &m);
+		T_CHECK(td_vmcore_open(vc, &src, &e) < 0 && strstr(e.msg, garble[i].msg), "%s: %s",
+			garble[i].msg, e.msg);
+		free(vc);
+	}
+	free(bad);
+	free(s->vm);
+	free(s);
+	vmgen_free(g);
+}
+
+static void notes_garbage(void)
+{
+	uint8_t n[64];
+	uint64_t pos = 0;
+	struct td_note note;
+	struct td_err e;
+
+	memset(n, 0, sizeof n);
+	td_put_le32(n, 5);
+	td_put_le32(n + 4, 100); /* desc runs past the segment */
+	T_CHECK(td_note_next(n, sizeof n, &pos, &note, &e) < 0 && strstr(e.msg, "past the end"), "%s", e.msg);
+	pos = 0;
+	td_put_le32(n, 0xffffffff);
+	T_CHECK(td_note_next(n, sizeof n, &pos, &note, &e) < 0 && strstr(e.msg, "impossible"), "%s", e.msg);
+	pos = 0;
+	memset(n, 0, sizeof n);
+	T_CHECK(td_note_next(n, sizeof n, &pos, &note, &e) == 0, "zero padding ends the notes");
+}
+
+/* Write a kdump file of the small machine, then read every page back with
+ * the kdump reader and compare with the source. */
+static void kdump_roundtrip(void)
+{
+	struct vmgen *g = small_machine();
+	struct setup *s = malloc(sizeof *s);
+	struct image img = { malloc(64 << 20), 64 << 20, 0 };
+	struct td_sink sink = { &img, img_write, NULL };
+	struct td_dump d;
+	struct td_err e;
+
+	T_CHECK(setup(s, g, 1, &e) == 0, "%s", e.msg);
+	d = (struct td_dump){ .vc = &s->vc, .vi = &s->vi, .ki = &s->ki, .filter = &s->f, .out = &sink,
+			      .format = TD_FMT_KDUMP, .compress = 1 };
+	T_CHECK(td_dump_write(&d, &e) == 0, "%s", e.msg);
+	T_CHECK(d.st.total == (48 << 20) >> 12, "total %llu", (unsigned long long)d.st.total);
+	T_CHECK(d.st.kept == d.st.total, "kept %llu", (unsigned long long)d.st.kept);
+	T_CHECK(d.st.zero > 0 && d.st.zero < d.st.kept - 1, "zero %llu", (unsigned long long)d.st.zero);
+	T_CHECK(d.bytes_written == img.len, "bytes %llu vs %zu", (unsigned long long)d.bytes_written, img.len);
+	T_CHECK(!memcmp(img.buf, "KDUMP   ", 8) && td_le32(img.buf + 8) == 6, "signature/version");
+	T_CHECK(td_le32(img.buf + 424) == TD_KDUMP_ZLIB, "status %x", td_le32(img.buf + 424));
+	T_CHECK(td_le32(img.buf + 416) == 0 && td_le32(img.buf + 412) == 0, "tv_usec must be 0");
+
+	struct td_membuf m = { img.buf, img.len };
+	struct td_source src;
+	struct td_kdump *k = malloc(sizeof *k);
+	td_source_mem(&src, &m);
+	T_CHECK(td_kdump_open(k, &src, &e) == 0, "reader: %s", e.msg);
+	uint64_t mism = 0, checked = 0;
+	for (uint64_t pfn = 0; pfn < s->vc.max_pfn; pfn++) {
+		int present = td_vmcore_pfn_present(&s->vc, pfn);
+		T_CHECK(td_kdump_bit(k, 2, pfn, &e) == present, "pfn %llx bit2", (unsigned long long)pfn);
+		if (!present)
+			continue;
+		const uint8_t *want = vmgen_peek(g, pfn << 12);
+		const uint8_t *got = td_kdump_page(k, pfn, &e);
+		static const uint8_t zero[4096];
+		if (!got || memcmp(got, want ? want : zero, 4096))
+			mism++;
+		checked++;
+	}
+	T_CHECK(mism == 0 && checked == d.st.kept, "%llu of %llu pages differ", (unsigned long long)mism,
+		(unsigned long long)checked);
+	free(k);
+	free(img.buf);
+	free(s->vm);
+	free(s);
+	vmgen_free(g);
+}
+
+/* A write that fails mid-dump must leave the header marked incomplete. */
+static int full_write(void *ctx, uint64_t off, const void *buf, size_t len, struct td_err *e)
+{
+	struct image *m = ctx;
+
+	if (off >= 200000 && off > 8192)
+		return td_fail(e, "disk full");
+	return img_write(m, off, buf, len, e);
+}
+
+static void kdump_incomplete(void)
+{
+	struct vmgen *g = small_machine();
+	struct setup *s = malloc(sizeof *s);
+	struct image img = { malloc(64 << 20), 64 << 20, 0 };
+	struct td_sink sink = { &img, full_write, NULL };
+	struct td_dump d;
+	struct td_err e;
+
+	T_CHECK(setup(s, g, 0, &e) == 0, "%s", e.msg);
+	d = (struct td_dump){ .vc = &s->vc, .vi = &s->vi, .ki = &s->ki, .filter = &s->f, .out = &sink,
+			      .format = TD_FMT_KDUMP, .compress = 0 };
+	T_CHECK(td_dump_write(&d, &e) < 0 && strstr(e.msg, "disk full"), "%s", e.msg);
+	T_CHECK(d.incomplete && (td_le32(img.buf + 424) & TD_KDUMP_INCOMPLETE), "status %x",
+		td_le32(img.buf + 424));
+	free(img.buf);
+	free(s->vm);
+	free(s);
+	vmgen_free(g);
+}
+
+/* The flattened stream, rebuilt, equals the direct kdump output. */
+struct seq {
+	struct image *img;
+};
+
+static int seq_write(void *ctx, uint64_t off, const void *buf, size_t len, struct td_err *e)
+{
+	return img_write(ctx, off, buf, len, e);
+}
+
+static int place(void *ctx, uint64_t off, const uint8_t *data, size_t len, struct td_err *e)
+{
+	return img_write(ctx, off, data, len, e);
+}
+
+static void flat_roundtrip(void)
+{
+	struct vmgen *g = small_machine();
+	struct setup *s = malloc(sizeof *s);
+	struct image direct = { calloc(1, 64 << 20), 64 << 20, 0 }, stream = { calloc(1, 64 << 20), 64 << 20, 0 };
+	struct image rebuilt = { calloc(1, 64 << 20), 64 << 20, 0 };
+	struct td_sink ds = { &direct, img_write, NULL }, ss = { &stream, seq_write, NULL };
+	struct td_flat_writer fw;
+	struct td_flat_reader fr;
+	struct td_dump d;
+	struct td_err e;
+	size_t used;
+
+	T_CHECK(setup(s, g, 31, &e) == 0, "%s", e.msg);
+	d = (struct td_dump){ .vc = &s->vc, .vi = &s->vi, .ki = &s->ki, .filter = &s->f, .out = &ds,
+			      .format = TD_FMT_KDUMP, .compress = 1 };
+	T_CHECK(td_dump_write(&d, &e) == 0, "%s", e.msg);
+	T_CHECK(td_flat_start(&fw, &ss, &e) == 0, "%s", e.msg);
+	d.out = td_flat_sink(&fw);
+	T_CHECK(td_dump_write(&d, &e) == 0 && td_flat_finish(&fw, &e) == 0, "%s", e.msg);
+	td_flat_reader_init(&fr, 0, place, &rebuilt);
+	T_CHECK(td_flat_feed(&fr, stream.buf, stream.len, &used, &e) == 0 && td_flat_done(&fr), "%s", e.msg);
+	T_CHECK(rebuilt.len == direct.len && !memcmp(rebuilt.buf, direct.buf, direct.len),
+		"rebuilt %zu bytes vs direct %zu", rebuilt.len, direct.len);
+	free(direct.buf);
+	free(stream.buf);
+	free(rebuilt.buf);
+	free(s->vm);
+	free(s);
+	vmgen_free(g);
+}
+
+int main(void)
+{
+	T_RUN(vmcoreinfo_sample);
+	T_RUN(vmcoreinfo_strict);
+	T_RUN(vmcore_parse);
+	T_RUN(notes_garbage);
+	T_RUN(kdump_roundtrip);
+	T_RUN(kdump_incomplete);
+	T_RUN(flat_roundtrip);
+	T_END();
+}
