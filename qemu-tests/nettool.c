@@ -115,6 +115,25 @@ static void static_ip(int argc, char **argv)
 	net(&ip, argc > 4 ? (unsigned)atoi(argv[4]) : 30);
 }
 
+/* Our log lines must also be in the kernel log (td_log_kmsg). */
+static void count_kmsg(void)
+{
+	char rec[2048];
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK), n = 0;
+	ssize_t r;
+
+	if (fd < 0)
+		return mark("kmsg", "open: %s", strerror(errno));
+	while ((r = read(fd, rec, sizeof rec - 1)) > 0 || (r < 0 && errno == EPIPE)) {
+		if (r > 0) {
+			rec[r] = 0;
+			n += strstr(rec, ";tinydump: ") != NULL;
+		}
+	}
+	close(fd);
+	mark("kmsg-lines", "%d", n);
+}
+
 int main(int argc, char **argv)
 {
 	struct td_err e;
@@ -134,6 +153,7 @@ int main(int argc, char **argv)
 	} else if (argc > 1 && !strcmp(argv[1], "nfs")) {
 		nfs(argc, argv);
 	}
+	count_kmsg();
 	mark("end", "%s", argc > 1 ? argv[1] : "");
 	td_sys_final(TD_ACT_REBOOT);
 }

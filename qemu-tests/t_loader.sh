@@ -18,6 +18,8 @@ W=$(mktemp -d /tmp/t_loader.XXXXXX)
 # The unload case reloads afterwards, so the crash still has a kernel.
 BEFORE='/bin/tinydump load --kernel /boot/capture.cpio.gz --initrd /boot/capture.cpio.gz
 echo "TD-MARK bad-kernel-rc $?"
+/bin/tinydump load --kernel /boot/bzImage --initrd /boot/capture.cpio.gz >/dev/null &&
+	echo "TD-MARK before-unload loaded=$(cat /sys/kernel/kexec_crash_loaded)"
 /bin/tinydump unload; echo "TD-MARK unload-rc $? loaded=$(cat /sys/kernel/kexec_crash_loaded)"'
 
 prepare() {
@@ -54,8 +56,9 @@ check_badimage() {
 
 check_unload() {
 	local c=$1
-	if [ "$(td_marker "$c" unload-rc)" = "0 loaded=0" ]; then td_ok "$T.unload"
-	else td_fail "$T.unload" "unload marker: '$(td_marker "$c" unload-rc)'" "$c"; fi
+	if [ "$(td_marker "$c" before-unload)" = loaded=1 ] &&
+		[ "$(td_marker "$c" unload-rc)" = "0 loaded=0" ]; then td_ok "$T.unload"
+	else td_fail "$T.unload" "before/after unload: '$(td_marker "$c" before-unload)' '$(td_marker "$c" unload-rc)'" "$c"; fi
 }
 
 # The capture kernel's banner and its command line: elfcorehdr= added by the
