@@ -31,7 +31,7 @@ static uint32_t td_ext4_crc32c(const uint8_t *p, size_t n)
 	return td_crc_refl(0x82f63b78u, 0xffffffffu, p, n);
 }
 
-/* 16 bytes in order, as ext4 and the MBR-less world print UUIDs. */
+/* 16 bytes in order (RFC 4122 byte order), as ext4 stores s_uuid. */
 static void td_uuid_text(const uint8_t *u, char out[37])
 {
 	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
@@ -143,5 +143,152 @@ int td_blkid_ext(const uint8_t *sb, size_t len, struct td_fsid *id, struct td_er
 		id->uuid[0] = '\0';
 	else
 		td_uuid_text(sb + 104, id->uuid);
+	return 0;
+}
+
+/* ---- GPT ---- */
+
+/* The header CRC is taken with its own field (bytes 16..19) zero. */
+static uint32_t td_gpt_header_crc(const uint8_t *h, uint32_t size)
+{
+	static const uint8_t zero[4];
+	uint32_t crc = td_crc32(0, h, 16);
+
+	crc = td_crc32(crc, zero, 4);
+	return td_crc32(crc, h + 20, size - 20);
+}
+
+/* Where the entry array sits: after the header, before the usable area,
+ * and no bigger than 1 MiB (128 entries of 128 bytes is 16 KiB). */
+static int td_gpt_geometry(const uint8_t *h, size_t sector, struct td_gpt *g, struct td_err *e)
+{
+	uint64_t first = td_le64(h + 40), last = td_le64(h + 48), bytes, sectors;
+
+	g->entries_lba = td_le64(h + 72);
+	g->nentries = td_le32(h + 80);
+	g->entry_size = td_le32(h + 84);
+	g->entries_crc = td_le32(h + 88);
+	if (g->entry_size < 128 || g->entry_size > 4096 || (g->entry_size & (g->entry_size - 1)))
+		return td_fail(e, "GPT entry size %u is not 128 << n", g->entry_size);
+	bytes = (uint64_t)g->nentries * g->entry_size;
+	if (!g->nentries || bytes > 1u << 20)
+		return td_fail(e, "GPT has %u entries of %u bytes: not 1 to 1 MiB of them", g->nentries,
+			       g->entry_size);
+	if (first > last)
+		return td_fail(e, "GPT usable area %llu..%llu is empty", (unsigned long long)first,
+			       (unsigned long long)last);
+	sectors = (bytes + sector - 1) / sector;
+	if (g->entries_lba < 2 || g->entries_lba > first || first - g->entries_lba < sectors)
+		return td_fail(e, "GPT entry array at LBA %llu (%llu sectors) is not between the header and the usable area at LBA %llu",
+			       (unsigned long long)g->entries_lba, (unsigned long long)sectors,
+			       (unsigned long long)first);
+	return 0;
+}
+
+int td_gpt_header(const uint8_t *h, size_t len, struct td_gpt *g, struct td_err *e)
+{
+	uint32_t size, want, got;
+
+	if (len < 512 || len > 4096 || (len & (len - 1)))
+		return td_fail(e, "GPT header sector is %zu bytes, not 512 to 4096 (a power of two)", len);
+	if (memcmp(h, "EFI PART", 8))
+		return td_fail(e, "no GPT (no \"EFI PART\" signature at LBA 1)");
+	if (td_le32(h + 8) >> 16 != 1)
+		return td_fail(e, "GPT revision 0x%08x is not 1.x", td_le32(h + 8));
+	size = td_le32(h + 12);
+	if (size < 92 || size > len)
+		return td_fail(e, "GPT header size %u is not 92 to %zu bytes", size, len);
+	want = td_le32(h + 16);
+	got = td_gpt_header_crc(h, size);
+	if (want != got)
+		return td_fail(e, "GPT header CRC32 0x%08x does not match its content (0x%08x); corrupt",
+			       want, got);
+	if (td_le64(h + 24) != 1)
+		return td_fail(e, "GPT header at LBA 1 says it is at LBA %llu",
+			       (unsigned long long)td_le64(h + 24));
+	if (td_gpt_geometry(h, len, g, e) < 0)
+		return -1;
+	td_guid_text(h + 56, g->disk_guid);
+	return 0;
+}
+
+static int td_add_part(struct td_part *out, size_t cap, size_t *n, unsigned num, const char *uuid,
+		       struct td_err *e)
+{
+	if (*n == cap)
+		return td_fail(e, "more than %zu partitions", cap);
+	out[*n].num = num;
+	memcpy(out[*n].partuuid, uuid, 37);
+	++*n;
+	return 0;
+}
+
+int td_gpt_parts(const struct td_gpt *g, const uint8_t *ents, size_t len, struct td_part *out,
+		 size_t cap, size_t *n, struct td_err *e)
+{
+	size_t need = td_gpt_array_size(g);
+	char uuid[37];
+	uint32_t i, crc;
+
+	*n = 0;
+	if (len < need)
+		return td_fail(e, "GPT entry array is %zu bytes, need %zu", len, need);
+	crc = td_crc32(0, ents, need);
+	if (crc != g->entries_crc)
+		return td_fail(e, "GPT entry array CRC32 0x%08x does not match the header's 0x%08x; corrupt",
+			       crc, g->entries_crc);
+	for (i = 0; i < g->nentries; i++) {
+		const uint8_t *p = ents + (size_t)i * g->entry_size;
+
+		/* Unused: a zero type GUID; an entry ending before it starts
+		 * is no partition either. */
+		if (td_zero(p, 16) || td_le64(p + 32) > td_le64(p + 40))
+			continue;
+		td_guid_text(p + 16, uuid);
+		if (td_add_part(out, cap, n, i + 1, uuid, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- MBR ---- */
+
+static int td_mbr_extended(uint8_t type)
+{
+	return type == 0x05 || type == 0x0f || type == 0x85;
+}
+
+int td_mbr_parts(const uint8_t *s0, size_t len, struct td_part *out, size_t cap, size_t *n, int *gpt,
+		 struct td_err *e)
+{
+	char uuid[37];
+	int i;
+
+	*n = 0;
+	*gpt = 0;
+	if (len < 512)
+		return td_fail(e, "MBR sector is %zu bytes, need 512", len);
+	if (s0[510] != 0x55 || s0[511] != 0xaa)
+		return td_fail(e, "no partition table (no 0x55aa signature in sector 0)");
+	/* As msdos_partition(): a boot flag other than 0 or 0x80 means this
+	 * is some boot sector, not a partition table. */
+	for (i = 0; i < 4; i++)
+		if (s0[446 + 16 * i] & 0x7f)
+			return td_fail(e, "no MBR partition table (entry %d has boot flag 0x%02x)", i + 1,
+				       s0[446 + 16 * i]);
+	for (i = 0; i < 4; i++)
+		if (s0[446 + 16 * i + 4] == 0xee)
+			*gpt = 1;
+	if (*gpt)
+		return 0;
+	for (i = 0; i < 4; i++) {
+		const uint8_t *p = s0 + 446 + 16 * i;
+
+		if (!td_le32(p + 12) || td_mbr_extended(p[4]))
+			continue;
+		snprintf(uuid, sizeof uuid, "%08x-%02x", td_le32(s0 + 440), i + 1);
+		if (td_add_part(out, cap, n, (unsigned)i + 1, uuid, e) < 0)
+			return -1;
+	}
 	return 0;
 }

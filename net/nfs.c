@@ -1,7 +1,8 @@
 /* NFS mounts through the kernel's text options (fs/nfs/fs_context.c):
  *  - addr= is required: the kernel never resolves the name in the source;
  *  - vers=4.N picks the minor version; plain vers=4 would mean 4.0 only
- *    (mount.nfs does the 4.2 -> 4.1 -> 4.0 walk in userspace, so do we);
+ *    (mount.nfs does the 4.2 -> 4.1 -> 4.0 walk in userspace, so do we;
+ *    a kernel without NFS_V4_1/NFS_V4_2 answers those with EINVAL);
  *  - clientaddr= is the address the server uses for NFSv4.0 callbacks; the
  *    kernel would guess it the same way, we pass it to log what is used;
  *  - soft,timeo=,retrans=: over TCP a call waits timeo, 2*timeo, 3*timeo
@@ -161,7 +162,9 @@ int td_nfs_mount(const char *server, const char *path, int vers, const char *ext
 			return td_wrap(e, "mounting %s", src);
 		if (try_mount(src, mnt, opts, deadline) == 0)
 			break;
-		if (errno == EPROTONOSUPPORT && minor > 0) {
+		/* The server refuses a minor version with EPROTONOSUPPORT; our
+		 * kernel refuses one it was built without with EINVAL. */
+		if ((errno == EPROTONOSUPPORT || errno == EINVAL) && minor > 0) {
 			minor--;
 			continue;
 		}

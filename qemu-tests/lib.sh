@@ -202,15 +202,17 @@ td_qemu() {
 	done
 	[ -n "${TD_BZIMAGE:-}" ] || td_kernel
 	t0=$(date +%s.%N)
-	set +e
-	timeout -s KILL "$secs" qemu-system-x86_64 -machine pc -accel tcg -m "${ram}M" -smp 1 \
-		-nic none -device virtio-rng-pci -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-		-no-reboot -display none -serial stdio -monitor none \
-		-kernel "$TD_BZIMAGE" -initrd "$initrd" -append "$append" "${drives[@]}" \
-		< /dev/null 2>&1 | tr -d '\r' > "$log"
-	rc=${PIPESTATUS[0]}
-	set -e
-	TD_QEMU_SECONDS=$(echo "$(date +%s.%N) - $t0" | bc | sed 's/^\./0./; s/\(\.[0-9]\)[0-9]*$/\1/')
+	# The group keeps QEMU's status out of the caller's errexit.
+	{
+		rc=0
+		timeout -s KILL "$secs" qemu-system-x86_64 -machine pc -accel tcg -m "${ram}M" -smp 1 \
+			-nic none -device virtio-rng-pci -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+			-no-reboot -display none -serial stdio -monitor none \
+			-kernel "$TD_BZIMAGE" -initrd "$initrd" -append "$append" "${drives[@]}" || rc=$?
+		echo "$rc" > "$log.rc"
+	} < /dev/null 2>&1 | tr -d '\r' > "$log"
+	rc=$(cat "$log.rc") && rm -f "$log.rc"
+	TD_QEMU_SECONDS=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 	TD_QEMU_KILLED=0
 	[ "$rc" != 137 ] || { TD_QEMU_KILLED=1; echo "QEMU killed after $secs s (timeout)" >> "$log"; }
 	return 0

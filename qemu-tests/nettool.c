@@ -1,8 +1,9 @@
 /* Guest /init for the network tests (t_net_dhcp.sh, t_nfs_mount.sh): the
  * real net/ and init/ code, driven by the words after "--" on the kernel
  * command line, reporting "TD-MARK WORD value" lines on the console:
- *   dhcp [TIMEOUT]                      td_net_up in DHCP mode
- *   static ADDR/PREFIX GW [TIMEOUT]     td_net_up in static mode
+ *   dhcp [TIMEOUT [PORT]]               td_net_up in DHCP mode
+ *   static ADDR/PREFIX GW [TIMEOUT [PORT]]  td_net_up in static mode
+ *     with PORT, then read a line from 10.0.2.2:PORT (proves the route)
  *   nfs SERVER PATH VERS TIMEOUT [OPTS] td_net_up (DHCP), then td_nfs_mount
  *                                       on /mnt, write and read back a file
  * It always ends with td_sys_final(reboot); the test runs QEMU with
@@ -14,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -48,6 +51,23 @@ static void show_iface(const char *iface)
 	for (int i = 0; i < n; i++)
 		if (!strcmp(l[i].name, iface))
 			mark("iface", "%s %s/%d", iface, td_ipv4_str(l[i].addr, a), l[i].prefix);
+}
+
+static void probe(int port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				  .sin_addr.s_addr = htonl(0x0a000202) };
+	char buf[128] = { 0 };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ssize_t n;
+
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
+		return mark("probe-error", "connect 10.0.2.2:%d: %s", port, strerror(errno));
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[n - 1] = 0;
+	mark("probe", "%s", n > 0 ? buf : "(nothing)");
 }
 
 static int net(struct td_ipconf *ip, unsigned timeout)
@@ -112,7 +132,8 @@ static void static_ip(int argc, char **argv)
 	    td_ipv4_parse(argv[3], strlen(argv[3]), &ip.gw))
 		return mark("usage", "static ADDR/PREFIX GW [TIMEOUT]");
 	ip.prefix = atoi(slash + 1);
-	net(&ip, argc > 4 ? (unsigned)atoi(argv[4]) : 30);
+	if (net(&ip, argc > 4 ? (unsigned)atoi(argv[4]) : 30) == 0 && argc > 5)
+		probe(atoi(argv[5]));
 }
 
 /* Our log lines must also be in the kernel log (td_log_kmsg). */
@@ -147,7 +168,8 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "dhcp")) {
 		struct td_ipconf ip = { .mode = TD_IP_DHCP };
 
-		net(&ip, argc > 2 ? (unsigned)atoi(argv[2]) : 30);
+		if (net(&ip, argc > 2 ? (unsigned)atoi(argv[2]) : 30) == 0 && argc > 3)
+			probe(atoi(argv[3]));
 	} else if (argc > 1 && !strcmp(argv[1], "static")) {
 		static_ip(argc, argv);
 	} else if (argc > 1 && !strcmp(argv[1], "nfs")) {

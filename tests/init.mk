@@ -1,1 +1,1 @@
-PURE_SRCS += init/cmdline.c init/config.c init/target.c
+PURE_SRCS += init/cmdline.c init/config.c init/target.c init/blkid.c

@@ -1,0 +1,195 @@
+/* SPARSEMEM_EXTREME + VMEMMAP section lookup (see memmap.h). The kernel
+ * side is mm/sparse.c: sparse_encode_mem_map() stores mem_map - start_pfn,
+ * and the low bits of section_mem_map are flags (bit 0 present; 6.1 uses
+ * bits 0..4; makedumpfile masks 5 bits, so do we). */
+#include <stdio.h>
+#include <string.h>
+
+#include "io.h"
+#include "memmap.h"
+
+#define SECTION_MARKED_PRESENT 1ull
+#define SECTION_MAP_MASK (~31ull)
+#define KERNEL_HALF 0xffff800000000000ull
+
+static int need(const struct td_vmcoreinfo *vi, int (*get)(const struct td_vmcoreinfo *, const char *,
+							     uint64_t *),
+		const char *kind, const char *name, uint64_t *v, struct td_err *e)
+{
+	if (get(vi, name, v) < 0)
+		return td_fail(e, "VMCOREINFO has no %s(%s)", kind, name);
+	return 0;
+}
+
+static int need_number(const struct td_vmcoreinfo *vi, const char *name, unsigned lo, unsigned hi,
+		       unsigned *v, struct td_err *e)
+{
+	int64_t n;
+
+	if (td_vi_number(vi, name, &n) < 0)
+		return td_fail(e, "VMCOREINFO has no NUMBER(%s)", name);
+	if (n < lo || n > hi)
+		return td_fail(e, "NUMBER(%s)=%lld is not in %u..%u", name, (long long)n, lo, hi);
+	*v = (unsigned)n;
+	return 0;
+}
+
+static int check_layout(struct td_memmap *m, const struct td_vmcoreinfo *vi, unsigned secbits,
+			unsigned physbits, struct td_err *e)
+{
+	uint64_t len;
+
+	if (m->sec_size < 8 || m->sec_size > 4096 || (m->sec_size & (m->sec_size - 1)))
+		return td_fail(e, "SIZE(mem_section)=%llu is not a power of two in 8..4096",
+			       (unsigned long long)m->sec_size);
+	if (m->map_off > m->sec_size - 8)
+		return td_fail(e, "OFFSET(mem_section.section_mem_map)=%llu is outside the struct",
+			       (unsigned long long)m->map_off);
+	if (m->page_size < 32 || m->page_size > TD_MEMMAP_MAX_PAGE || m->page_size % 8)
+		return td_fail(e, "SIZE(page)=%llu is not a multiple of 8 in 32..%u",
+			       (unsigned long long)m->page_size, TD_MEMMAP_MAX_PAGE);
+	if (m->root_array < KERNEL_HALF)
+		return td_fail(e, "SYMBOL(mem_section)=%llx is not a kernel address",
+			       (unsigned long long)m->root_array);
+	m->per_root = 4096 / m->sec_size;
+	m->nr_roots = ((1ull << (physbits - secbits)) + m->per_root - 1) / m->per_root;
+	/* makedumpfile is_sparsemem_extreme(): LENGTH(mem_section) is
+	 * NR_SECTION_ROOTS, or absent */
+	if (td_vi_length(vi, "mem_section", &len) == 0 && len != m->nr_roots)
+		return td_fail(e, "LENGTH(mem_section)=%llu is not %llu: not SPARSEMEM_EXTREME, which is all this filter reads",
+			       (unsigned long long)len, (unsigned long long)m->nr_roots);
+	return 0;
+}
+
+int td_memmap_init(struct td_memmap *m, struct td_x86 *x, const struct td_vmcoreinfo *vi,
+		   struct td_err *e)
+{
+	unsigned secbits, physbits;
+
+	memset(m, 0, sizeof *m);
+	m->x = x;
+	m->cached_root = UINT64_MAX;
+	if (need(vi, td_vi_symbol, "SYMBOL", "mem_section", &m->root_array, e) < 0 ||
+	    need(vi, td_vi_size, "SIZE", "mem_section", &m->sec_size, e) < 0 ||
+	    need(vi, td_vi_offset, "OFFSET", "mem_section.section_mem_map", &m->map_off, e) < 0 ||
+	    need(vi, td_vi_size, "SIZE", "page", &m->page_size, e) < 0 ||
+	    need_number(vi, "SECTION_SIZE_BITS", 21, 40, &secbits, e) < 0 ||
+	    need_number(vi, "MAX_PHYSMEM_BITS", secbits + 1, 52, &physbits, e) < 0)
+		return -1;
+	m->sec_shift = secbits - 12;
+	return check_layout(m, vi, secbits, physbits, e);
+}
+
+static int kread(struct td_memmap *m, uint64_t va, void *buf, size_t len, struct td_err *e)
+{
+	struct td_kread kr;
+
+	td_x86_kread(m->x, &kr);
+	return kr.read(kr.ctx, va, buf, len, e);
+}
+
+/* Make root r the cached one: its pointer from the root array, then the
+ * page of mem_section structs it points to. */
+static void load_root(struct td_memmap *m, uint64_t r)
+{
+	struct td_err e;
+	uint8_t b[8];
+	uint64_t ptr;
+
+	m->cached_root = r;
+	m->cached_state = -1;
+	if (kread(m, m->root_array + 8 * r, b, 8, &e) < 0) {
+		snprintf(m->cached_err, sizeof m->cached_err, "mem_section root %llu pointer: %.150s",
+			 (unsigned long long)r, e.msg);
+		return;
+	}
+	ptr = td_le64(b);
+	if (ptr == 0) {
+		m->cached_state = 0;
+		return;
+	}
+	if (kread(m, ptr, m->root, sizeof m->root, &e) < 0) {
+		snprintf(m->cached_err, sizeof m->cached_err, "mem_section root %llu at 0x%llx: %.150s",
+			 (unsigned long long)r, (unsigned long long)ptr, e.msg);
+		return;
+	}
+	m->cached_state = 1;
+}
+
+int td_memmap_section(struct td_memmap *m, uint64_t sec, uint64_t *map, struct td_err *e)
+{
+	uint64_t r = sec / m->per_root, v;
+
+	if (r >= m->nr_roots)
+		return 0;
+	if (r != m->cached_root)
+		load_root(m, r);
+	if (m->cached_state <= 0) {
+		if (m->cached_state < 0)
+			td_fail(e, "%s", m->cached_err);
+		return m->cached_state;
+	}
+	v = td_le64(m->root + (sec % m->per_root) * m->sec_size + m->map_off);
+	if (!(v & SECTION_MARKED_PRESENT))
+		return 0;
+	*map = (v & SECTION_MAP_MASK) + (sec << m->sec_shift) * m->page_size;
+	if (*map < KERNEL_HALF)
+		return td_fail(e, "section %llu: mem_map 0x%llx (section_mem_map 0x%llx) is not a kernel address",
+			       (unsigned long long)sec, (unsigned long long)*map, (unsigned long long)v);
+	return 1;
+}
+
+/* --- struct page chunks --- */
+
+static void mark_bad(const struct td_memmap *m, struct td_memmap_chunk *c, uint64_t from,
+		     uint64_t to, const struct td_err *e)
+{
+	for (uint64_t i = from / m->page_size; i < TD_MEMMAP_CHUNK && i * m->page_size < to; i++)
+		c->ok[i] = 0;
+	if (!c->err[0])
+		snprintf(c->err, sizeof c->err, "%.159s", e->msg);
+}
+
+/* Bytes [off, off + len) of the chunk from pa; on failure again page by
+ * page, so that only the struct pages on unreadable pages are lost. */
+static void chunk_read(struct td_memmap *m, struct td_memmap_chunk *c, uint64_t off, uint64_t pa,
+		       uint64_t len)
+{
+	struct td_physread *mem = m->x->mem;
+	struct td_err e;
+
+	if (mem->read(mem->ctx, pa, c->data + off, len, &e) == 0)
+		return;
+	for (uint64_t o = 0, n; o < len; o += n) {
+		n = 4096 - ((pa + o) & 4095);
+		n = n < len - o ? n : len - o;
+		if (mem->read(mem->ctx, pa + o, c->data + off + o, n, &e) < 0) {
+			td_wrap(&e, "struct pages at pa 0x%llx", (unsigned long long)(pa + o));
+			mark_bad(m, c, off + o, off + o + n, &e);
+		}
+	}
+}
+
+void td_memmap_chunk(struct td_memmap *m, struct td_memmap_chunk *c, uint64_t map, uint64_t secpfn,
+		     uint64_t cp)
+{
+	uint64_t len = TD_MEMMAP_CHUNK * m->page_size, va0 = map + (cp - secpfn) * m->page_size;
+	struct td_err e;
+
+	c->pfn = cp;
+	c->err[0] = '\0';
+	memset(c->ok, 1, sizeof c->ok);
+	for (uint64_t off = 0, n; off < len; off += n) {
+		uint64_t va = va0 + off, pa, pgsize;
+		if (td_x86_vtop(m->x, va, &pa, &pgsize, &e) < 0) {
+			n = 4096 - (va & 4095); /* on to the next vmemmap page */
+			n = n < len - off ? n : len - off;
+			td_wrap(&e, "vmemmap");
+			mark_bad(m, c, off, off + n, &e);
+			continue;
+		}
+		n = pgsize - (va & (pgsize - 1));
+		n = n < len - off ? n : len - off;
+		chunk_read(m, c, off, pa, n);
+	}
+}

@@ -1,0 +1,69 @@
+/* Where the crashed kernel's struct pages are: SPARSEMEM_EXTREME with
+ * VMEMMAP, as on every x86_64 6.1 kernel (makedumpfile get_mm_sparsemem).
+ *
+ * SYMBOL(mem_section) is the root array of NR_SECTION_ROOTS pointers; each
+ * root points to a page of struct mem_section, whose section_mem_map holds
+ * flag bits 0..4 and the mem_map pointer pre-biased by -section_start_pfn.
+ * Every read goes through the page-table walk; nothing is kept per section,
+ * so memory does not depend on RAM size (one root page is cached). */
+#ifndef TD_MEMMAP_H
+#define TD_MEMMAP_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "vmcoreinfo.h"
+#include "x86_64.h"
+
+/* The largest SIZE(page) accepted (6.1 x86_64: 64). */
+#define TD_MEMMAP_MAX_PAGE 128u
+/* struct pages read at a time (makedumpfile PGMM_CACHED). */
+#define TD_MEMMAP_CHUNK 512u
+
+struct td_memmap {
+	struct td_x86 *x;
+	uint64_t root_array;     /* SYMBOL(mem_section) */
+	uint64_t nr_roots;       /* NR_SECTION_ROOTS */
+	uint64_t per_root;       /* sections per root: 4096 / SIZE(mem_section) */
+	uint64_t sec_size;       /* SIZE(mem_section) */
+	uint64_t map_off;        /* OFFSET(mem_section.section_mem_map) */
+	uint64_t page_size;      /* SIZE(page) */
+	unsigned sec_shift;      /* SECTION_SIZE_BITS - PAGE_SHIFT */
+	/* the last root page read */
+	uint64_t cached_root;    /* root index, or UINT64_MAX */
+	int cached_state;        /* 1 read, 0 null root, -1 unreadable */
+	char cached_err[200];
+	uint8_t root[4096];
+};
+
+/* From VMCOREINFO: SYMBOL(mem_section), LENGTH(mem_section),
+ * SIZE(mem_section), OFFSET(mem_section.section_mem_map), SIZE(page),
+ * NUMBER(SECTION_SIZE_BITS), NUMBER(MAX_PHYSMEM_BITS). Fails (with the
+ * reason) if one is missing or implausible, or the layout is not
+ * SPARSEMEM_EXTREME. */
+int td_memmap_init(struct td_memmap *m, struct td_x86 *x, const struct td_vmcoreinfo *vi,
+		   struct td_err *e);
+
+/* The struct page array of section sec (pfns sec << sec_shift ...):
+ * 1 with *map = virtual address of the section's first struct page;
+ * 0 if the section is not present (no mem_map, as makedumpfile: its pfns
+ * are not examined); -1 if the mem_section data cannot be read or is
+ * implausible (e says why). */
+int td_memmap_section(struct td_memmap *m, uint64_t sec, uint64_t *map, struct td_err *e);
+
+/* TD_MEMMAP_CHUNK struct pages, those of pfns pfn .. pfn + 511. */
+struct td_memmap_chunk {
+	uint64_t pfn;            /* UINT64_MAX: nothing loaded */
+	char err[160];           /* why some are unreadable, or "" */
+	uint8_t ok[TD_MEMMAP_CHUNK];  /* 1: that struct page was read whole */
+	uint8_t data[TD_MEMMAP_CHUNK * TD_MEMMAP_MAX_PAGE];
+};
+
+/* Read the struct pages of pfns cp .. cp + 511 (cp chunk-aligned, inside
+ * the section starting at pfn secpfn whose mem_map is at map). Each vmemmap
+ * page is translated and read on its own if a bulk read fails, so an
+ * unmapped or absent page loses only the struct pages on it. */
+void td_memmap_chunk(struct td_memmap *m, struct td_memmap_chunk *c, uint64_t map, uint64_t secpfn,
+		     uint64_t cp);
+
+#endif

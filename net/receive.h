@@ -1,0 +1,47 @@
+/* `tinydump receive`: the TLS receiver run on the collecting host.
+ *
+ *   tinydump receive --listen ADDR:PORT --dir DIR --cert C --key K
+ *                    [--client-ca CA] [--min-free BYTES] [--timeout S]
+ *                    [--max-clients N]
+ *
+ * One process per connection (fork), up to --max-clients (default 128) at
+ * once. Each upload is stored as
+ *   DIR/<identity>-<receipt time UTC YYYY-MM-DD-HH:MM:SS>[.N]/
+ *       dmesg.txt, vmcore, tinydump.json (the client's), receiver.json
+ * where identity is the client certificate's CN (with --client-ca; made of
+ * [A-Za-z0-9._-]) or the peer's IPv4 address. Nothing the client sends
+ * becomes part of a path. vmcore is rebuilt from the flattened stream as
+ * vmcore.incomplete and renamed only after the stream's byte count and
+ * SHA-256 match the trailer; the client is acknowledged only after all
+ * files and the directory are fsynced. Nothing existing is ever overwritten
+ * or deleted. An upload that would bring free space below --min-free
+ * (default 0; K, M, G, T suffixes) is refused with a reply the client logs. */
+#ifndef TD_RECEIVE_H
+#define TD_RECEIVE_H
+
+#include <stdint.h>
+
+#include "tlscred.h"
+
+struct td_rx_opts {
+	char listen_host[48];
+	uint16_t port;
+	const char *dir;
+	const char *cert, *key, *client_ca;
+	uint64_t min_free;
+	unsigned timeout_s;
+	unsigned max_clients;
+};
+
+/* Parse the command line (argv[0] is "receive"); fails with a message. */
+int td_rx_parse(struct td_rx_opts *o, int argc, char **argv, struct td_err *e);
+
+/* Serve one accepted connection to the end, logging one line for it.
+ * Returns 0 when the upload was stored and acknowledged. */
+int td_rx_serve(int fd, const char *peer, const struct td_rx_opts *o,
+		const struct td_tls_ident *id, const struct td_tls_anchors *client_ca);
+
+/* The command: exit status (runs until killed). */
+int td_cmd_receive(int argc, char **argv);
+
+#endif

@@ -1,0 +1,502 @@
+/* One upload on the receiver: TLS handshake, the protocol of proto.h, and
+ * the files of the upload directory (receive.h). Runs in its own process.
+ * Every step that fails sets the reply code the client will see. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "flat.h"
+#include "log.h"
+#include "proto.h"
+#include "receive.h"
+#include "tls.h"
+
+#define INBUF (64u << 10)
+#define SPACE_STEP (8ull << 20) /* re-check free space after this many bytes */
+#define NAME_MAX_LEN 64
+#define SUFFIX_MAX 9999
+
+struct rx {
+	const struct td_rx_opts *o;
+	struct td_tls *t;
+	char peer[48];
+	char ident[NAME_MAX_LEN + 1];
+	char stamp[32];             /* receipt time, UTC */
+	struct timespec t0;
+	char name[NAME_MAX_LEN + 48]; /* the upload directory's name under o->dir */
+	int dirfd, vfd;
+	unsigned code;              /* reply code of the failure */
+	struct td_hello hello;
+	struct td_trailer tr;
+	br_sha256_context sha;
+	uint64_t flat_bytes, dmesg_bytes, written_since_check;
+	struct td_flat_reader fr;
+	uint8_t in[INBUF];          /* bytes read ahead of the protocol parser */
+	size_t in_off, in_len;
+	uint8_t *json;
+};
+
+static int rfail(struct rx *r, unsigned code, struct td_err *e, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int rfail(struct rx *r, unsigned code, struct td_err *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+	r->code = code;
+	return -1;
+}
+
+/* ---- input ---- */
+
+/* Take up to max bytes that have arrived (reading more when none are
+ * buffered). A clean close here is an error: the protocol is not over. */
+static int in_some(struct rx *r, const uint8_t **p, size_t max, size_t *n, struct td_err *e)
+{
+	if (r->in_off == r->in_len) {
+		size_t got;
+
+		r->in_off = r->in_len = 0;
+		if (td_tls_read(r->t, r->in, sizeof r->in, &got, e) < 0)
+			return -1;
+		if (got == 0)
+			return td_fail(e, "the client ended the session in the middle of the upload");
+		r->in_len = got;
+	}
+	*n = r->in_len - r->in_off < max ? r->in_len - r->in_off : max;
+	*p = r->in + r->in_off;
+	return 0;
+}
+
+static int in_full(struct rx *r, void *dst, size_t len, struct td_err *e)
+{
+	uint8_t *d = dst;
+
+	while (len > 0) {
+		const uint8_t *p = NULL;
+		size_t n = 0;
+
+		if (in_some(r, &p, len, &n, e) < 0)
+			return -1;
+		memcpy(d, p, n);
+		r->in_off += n;
+		d += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int in_msghdr(struct rx *r, const char *tag, uint64_t min, uint64_t max, uint64_t *len,
+		     struct td_err *e)
+{
+	uint8_t h[TD_PROTO_MSGHDR_SIZE];
+
+	if (in_full(r, h, sizeof h, e) < 0)
+		return -1;
+	if (td_msghdr_decode(h, tag, min, max, len, e) < 0)
+		return rfail(r, TD_R_BAD_REQUEST, e, "%s", e->msg);
+	return 0;
+}
+
+/* ---- space and files ---- */
+
+static int space_ok(struct rx *r, uint64_t upcoming, struct td_err *e)
+{
+	struct statvfs sv;
+	uint64_t avail;
+
+	if (r->o->min_free == 0)
+		return 0;
+	if (fstatvfs(r->dirfd, &sv) < 0)
+		return rfail(r, TD_R_SERVER_ERROR, e, "statvfs %s: %s", r->o->dir, strerror(errno));
+	avail = (uint64_t)sv.f_bavail * sv.f_frsize;
+	if (avail < r->o->min_free || avail - r->o->min_free < upcoming)
+		return rfail(r, TD_R_REFUSED_SPACE, e,
+			     "refused: free space would fall below --min-free (%llu bytes free, "
+			     "minimum %llu)", (unsigned long long)avail,
+			     (unsigned long long)r->o->min_free);
+	return 0;
+}
+
+/* Account for bytes about to be written; check space every SPACE_STEP. */
+static int space_use(struct rx *r, uint64_t n, struct td_err *e)
+{
+	r->written_since_check += n;
+	if (r->written_since_check < SPACE_STEP)
+		return 0;
+	r->written_since_check = 0;
+	return space_ok(r, SPACE_STEP, e);
+}
+
+static int create_file(struct rx *r, const char *name, struct td_err *e)
+{
+	int fd = openat(r->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		rfail(r, TD_R_SERVER_ERROR, e, "creating %s/%s/%s: %s", r->o->dir, r->name, name,
+		      strerror(errno));
+	return fd;
+}
+
+static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+{
+	const uint8_t *p = buf;
+
+	while (len > 0) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int write_fail(struct rx *r, const char *file, struct td_err *e)
+{
+	unsigned code = errno == ENOSPC || errno == EDQUOT ? TD_R_REFUSED_SPACE : TD_R_SERVER_ERROR;
+
+	return rfail(r, code, e, "writing %s/%s/%s: %s", r->o->dir, r->name, file, strerror(errno));
+}
+
+/* A whole small file, created, written and fsynced. */
+static int store_file(struct rx *r, const char *name, const void *buf, size_t len,
+		      struct td_err *e)
+{
+	int fd = create_file(r, name, e), rc = 0;
+
+	if (fd < 0)
+		return -1;
+	if (pwrite_all(fd, buf, len, 0) < 0 || fsync(fd) < 0)
+		rc = write_fail(r, name, e);
+	close(fd);
+	return rc;
+}
+
+/* DIR/<identity>-<stamp>[.N], made with mkdir so concurrent uploads and
+ * existing dumps never collide. */
+static int make_dir(struct rx *r, struct td_err *e)
+{
+	int base = open(r->o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (base < 0)
+		return rfail(r, TD_R_SERVER_ERROR, e, "%s: %s", r->o->dir, strerror(errno));
+	for (unsigned i = 0; i <= SUFFIX_MAX; i++) {
+		if (i == 0)
+			snprintf(r->name, sizeof r->name, "%s-%s", r->ident, r->stamp);
+		else
+			snprintf(r->name, sizeof r->name, "%s-%s.%u", r->ident, r->stamp, i);
+		if (mkdirat(base, r->name, 0700) == 0) {
+			r->dirfd = openat(base, r->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (r->dirfd < 0 || fsync(base) < 0)
+				break;
+			close(base);
+			return 0;
+		}
+		if (errno != EEXIST)
+			break;
+	}
+	rfail(r, TD_R_SERVER_ERROR, e, "creating a directory %s/%s: %s", r->o->dir, r->name,
+	      strerror(errno));
+	close(base);
+	return -1;
+}
+
+/* ---- protocol steps ---- */
+
+static int rx_hello(struct rx *r, struct td_err *e)
+{
+	uint8_t pre[TD_PROTO_PREAMBLE_SIZE], body[TD_PROTO_HELLO_MAX];
+	uint64_t len;
+
+	if (in_full(r, pre, sizeof pre, e) < 0)
+		return -1;
+	if (td_proto_preamble_check(pre, e) < 0)
+		return rfail(r, memcmp(pre, "TINYDUMP", 8) ? TD_R_BAD_REQUEST : TD_R_VERSION, e,
+			     "%s", e->msg);
+	if (in_msghdr(r, TD_TAG_HELLO, TD_PROTO_HELLO_FIXED, TD_PROTO_HELLO_MAX, &len, e) < 0 ||
+	    in_full(r, body, (size_t)len, e) < 0)
+		return -1;
+	if (td_hello_decode(body, (size_t)len, &r->hello, e) < 0)
+		return rfail(r, TD_R_BAD_REQUEST, e, "%s", e->msg);
+	return 0;
+}
+
+static int rx_dmesg(struct rx *r, struct td_err *e)
+{
+	uint64_t len, off = 0;
+	int fd, rc = 0;
+
+	if (in_msghdr(r, TD_TAG_DMESG, 0, TD_PROTO_DMESG_MAX, &len, e) < 0 ||
+	    space_ok(r, len, e) < 0 || (fd = create_file(r, "dmesg.txt", e)) < 0)
+		return -1;
+	while (rc == 0 && off < len) {
+		const uint8_t *p = NULL;
+		size_t n = 0;
+
+		if ((rc = in_some(r, &p, len - off, &n, e)) < 0)
+			break;
+		if ((rc = space_use(r, n, e)) < 0)
+			break;
+		if (pwrite_all(fd, p, n, off) < 0)
+			rc = write_fail(r, "dmesg.txt", e);
+		r->in_off += n;
+		off += n;
+	}
+	if (rc == 0 && fsync(fd) < 0)
+		rc = write_fail(r, "dmesg.txt", e);
+	close(fd);
+	r->dmesg_bytes = len;
+	return rc;
+}
+
+static int place(void *ctx, uint64_t off, const uint8_t *data, size_t len, struct td_err *e)
+{
+	struct rx *r = ctx;
+
+	if (space_use(r, len, e) < 0)
+		return -1;
+	if (pwrite_all(r->vfd, data, len, off) < 0)
+		return write_fail(r, "vmcore.incomplete", e);
+	return 0;
+}
+
+static int rx_dump(struct rx *r, struct td_err *e)
+{
+	uint64_t len;
+
+	if (in_msghdr(r, TD_TAG_DUMP, 0, TD_PROTO_STREAM_LEN, &len, e) < 0 ||
+	    (r->vfd = create_file(r, "vmcore.incomplete", e)) < 0)
+		return -1;
+	br_sha256_init(&r->sha);
+	td_flat_reader_init(&r->fr, 0, place, r);
+	while (!td_flat_done(&r->fr)) {
+		const uint8_t *p = NULL;
+		size_t n = 0, used;
+
+		if (in_some(r, &p, SIZE_MAX, &n, e) < 0)
+			return -1;
+		if (td_flat_feed(&r->fr, p, n, &used, e) < 0)
+			return r->code ? -1 : rfail(r, TD_R_BAD_REQUEST, e, "%s", e->msg);
+		br_sha256_update(&r->sha, p, used);
+		r->in_off += used;
+	}
+	r->flat_bytes = r->fr.pos;
+	return 0;
+}
+
+static int rx_trailer(struct rx *r, struct td_err *e)
+{
+	uint8_t fixed[TD_PROTO_TRAILER_FIXED], sha[32];
+	uint64_t len;
+
+	if (in_msghdr(r, TD_TAG_TRAILER, TD_PROTO_TRAILER_FIXED + 1,
+		      TD_PROTO_TRAILER_FIXED + TD_PROTO_JSON_MAX, &len, e) < 0 ||
+	    in_full(r, fixed, sizeof fixed, e) < 0)
+		return -1;
+	if (td_trailer_decode(fixed, len, &r->tr, e) < 0)
+		return rfail(r, TD_R_BAD_REQUEST, e, "%s", e->msg);
+	r->json = malloc(r->tr.json_len);
+	if (!r->json)
+		return rfail(r, TD_R_SERVER_ERROR, e, "out of memory for %u bytes of JSON",
+			     r->tr.json_len);
+	if (in_full(r, r->json, r->tr.json_len, e) < 0)
+		return -1;
+	if (td_json_text_check(r->json, r->tr.json_len, e) < 0)
+		return rfail(r, TD_R_BAD_REQUEST, e, "%s", e->msg);
+	br_sha256_out(&r->sha, sha);
+	if (r->tr.flat_bytes != r->flat_bytes || memcmp(sha, r->tr.sha256, sizeof sha) != 0)
+		return rfail(r, TD_R_CHECKSUM, e,
+			     "dump stream does not match the trailer (%llu bytes received, "
+			     "trailer says %llu; SHA-256 %s)", (unsigned long long)r->flat_bytes,
+			     (unsigned long long)r->tr.flat_bytes,
+			     memcmp(sha, r->tr.sha256, sizeof sha) ? "differs" : "matches");
+	return 0;
+}
+
+/* ---- storing ---- */
+
+/* s is printable ASCII (checked by the decoder); escape '"' and '\'. */
+static void json_str(char *out, size_t cap, const char *s)
+{
+	size_t n = 0;
+
+	for (; *s && n + 3 < cap; s++) {
+		if (*s == '"' || *s == '\\')
+			out[n++] = '\\';
+		out[n++] = *s;
+	}
+	out[n] = 0;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static int receiver_json(struct rx *r, struct td_err *e)
+{
+	char node[2 * TD_PROTO_NAME_MAX + 1], rel[2 * TD_PROTO_NAME_MAX + 1], fmt[40];
+	char sha[65], buf[2048];
+	int n;
+
+	json_str(node, sizeof node, r->hello.node);
+	json_str(rel, sizeof rel, r->hello.release);
+	json_str(fmt, sizeof fmt, r->hello.format);
+	for (int i = 0; i < 32; i++)
+		snprintf(sha + 2 * i, 3, "%02x", r->tr.sha256[i]);
+	n = snprintf(buf, sizeof buf,
+		     "{\n  \"identity\": \"%s\",\n  \"peer\": \"%s\",\n"
+		     "  \"client_certificate\": %s,\n  \"received_utc\": \"%s\",\n"
+		     "  \"node\": \"%s\",\n  \"kernel_release\": \"%s\",\n"
+		     "  \"crash_time\": %lld,\n  \"format\": \"%s\",\n  \"complete\": %s,\n"
+		     "  \"dmesg_bytes\": %llu,\n  \"stream_bytes\": %llu,\n"
+		     "  \"vmcore_bytes\": %llu,\n  \"stream_sha256\": \"%s\",\n"
+		     "  \"seconds\": %.3f\n}\n",
+		     r->ident, r->peer, r->o->client_ca ? "true" : "false", r->stamp, node, rel,
+		     (long long)r->hello.crash_time, fmt,
+		     r->tr.status == TD_DUMP_COMPLETE ? "true" : "false",
+		     (unsigned long long)r->dmesg_bytes, (unsigned long long)r->flat_bytes,
+		     (unsigned long long)r->fr.file_end, sha, seconds_since(&r->t0));
+	return store_file(r, "receiver.json", buf, (size_t)n, e);
+}
+
+/* Make it all durable, then (if the client's dump was complete) name the
+ * vmcore as complete. Only then may the client be told it is stored. */
+static int rx_store(struct rx *r, struct td_err *e)
+{
+	if (fsync(r->vfd) < 0)
+		return write_fail(r, "vmcore.incomplete", e);
+	if (r->tr.status == TD_DUMP_COMPLETE &&
+	    renameat(r->dirfd, "vmcore.incomplete", r->dirfd, "vmcore") < 0)
+		return rfail(r, TD_R_SERVER_ERROR, e, "renaming %s/%s/vmcore.incomplete: %s",
+			     r->o->dir, r->name, strerror(errno));
+	if (store_file(r, "tinydump.json", r->json, r->tr.json_len, e) < 0 ||
+	    receiver_json(r, e) < 0)
+		return -1;
+	if (fsync(r->dirfd) < 0)
+		return write_fail(r, ".", e);
+	return 0;
+}
+
+static void send_reply(struct rx *r, unsigned code, const char *text)
+{
+	uint8_t h[TD_PROTO_MSGHDR_SIZE], body[TD_PROTO_REPLY_FIXED + TD_PROTO_TEXT_MAX];
+	size_t n = td_reply_encode(code, text, body);
+	struct td_err e;
+	int spoke;
+
+	td_msghdr_encode(h, TD_TAG_REPLY, n);
+	if (td_tls_write(r->t, h, sizeof h, &spoke, &e) == 0 &&
+	    td_tls_write(r->t, body, n, &spoke, &e) == 0)
+		td_tls_flush(r->t, &e);
+}
+
+/* The directory name's identity: the client certificate's CN, else the
+ * peer address; only [A-Za-z0-9._-], never starting with '.'. */
+static void set_identity(struct rx *r, const char *cn, const char *addr)
+{
+	const char *s = cn && *cn ? cn : addr;
+	size_t n = 0;
+
+	if (*s == '.')
+		r->ident[n++] = '_';
+	for (; *s && n < NAME_MAX_LEN; s++) {
+		int ok = (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+			 (*s >= '0' && *s <= '9') || *s == '.' || *s == '_' || *s == '-';
+		r->ident[n++] = ok ? *s : '_';
+	}
+	r->ident[n] = 0;
+}
+
+static int rx_run(struct rx *r, struct td_err *e)
+{
+	if (rx_hello(r, e) < 0 || space_ok(r, 0, e) < 0 || make_dir(r, e) < 0 ||
+	    rx_dmesg(r, e) < 0 || rx_dump(r, e) < 0 || rx_trailer(r, e) < 0 || rx_store(r, e) < 0)
+		return -1;
+	return 0;
+}
+
+static void log_outcome(struct rx *r, int rc, const struct td_err *e)
+{
+	double s = seconds_since(&r->t0);
+	const char *cn = td_tls_peer_cn(r->t);
+
+	if (rc == 0)
+		td_log("receive: %s%s%s: stored %s/%s (node %s, %s): vmcore %llu bytes, "
+		       "dmesg %llu bytes, %.1f s, %.1f MB/s%s", r->peer, *cn ? " CN=" : "", cn,
+		       r->o->dir, r->name, r->hello.node, r->hello.release,
+		       (unsigned long long)r->fr.file_end, (unsigned long long)r->dmesg_bytes, s,
+		       s > 0 ? r->flat_bytes / s / 1e6 : 0.0,
+		       r->tr.status == TD_DUMP_COMPLETE ? "" : " (client: dump incomplete; "
+		       "kept as vmcore.incomplete)");
+	else
+		td_log("receive: %s%s%s: failed%s%s%s: %s", r->peer, *cn ? " CN=" : "", cn,
+		       r->name[0] ? " (partial upload left in " : "", r->name[0] ? r->name : "",
+		       r->name[0] ? ")" : "", e->msg);
+}
+
+int td_rx_serve(int fd, const char *peer, const struct td_rx_opts *o,
+		const struct td_tls_ident *id, const struct td_tls_anchors *client_ca)
+{
+	struct td_tls_server_cfg cfg = { .ident = id, .client_ca = client_ca,
+					 .client_ca_path = o->client_ca, .timeout_s = o->timeout_s };
+	struct rx *r = calloc(1, sizeof *r);
+	struct td_err e = { { 0 } };
+	char addr[48], *colon;
+	time_t now = time(NULL);
+	struct tm tm;
+	int rc;
+
+	if (!r || !(r->t = malloc(sizeof *r->t))) {
+		td_log("receive: %s: out of memory", peer);
+		close(fd);
+		free(r);
+		return -1;
+	}
+	r->o = o;
+	r->dirfd = r->vfd = -1;
+	snprintf(r->peer, sizeof r->peer, "%s", peer);
+	clock_gettime(CLOCK_MONOTONIC, &r->t0);
+	strftime(r->stamp, sizeof r->stamp, "%Y-%m-%d-%H:%M:%S", gmtime_r(&now, &tm));
+	rc = td_tls_server(r->t, fd, peer, &cfg, &e);
+	if (rc == 0) {
+		snprintf(addr, sizeof addr, "%s", peer);
+		if ((colon = strrchr(addr, ':')))
+			*colon = 0;
+		set_identity(r, td_tls_peer_cn(r->t), addr);
+		rc = rx_run(r, &e);
+		if (rc == 0)
+			send_reply(r, r->tr.status == TD_DUMP_COMPLETE ? TD_R_STORED
+				   : TD_R_STORED_INCOMPLETE, "stored");
+		else if (r->code)
+			send_reply(r, r->code, e.msg);
+	}
+	log_outcome(r, rc, &e);
+	td_tls_close(r->t);
+	if (r->vfd >= 0)
+		close(r->vfd);
+	if (r->dirfd >= 0)
+		close(r->dirfd);
+	free(r->json);
+	free(r->t);
+	free(r);
+	return rc;
+}

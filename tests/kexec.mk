@@ -1,0 +1,2 @@
+# The pure half of `tinydump load` (bzImage header, error explanations).
+PURE_SRCS += init/kexecmsg.c
