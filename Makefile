@@ -8,6 +8,7 @@
 # (default ~/.cache/tinydump), keyed by their inputs.
 
 B := build
+.DEFAULT_GOAL := all
 # Messages are cut to their buffers on purpose, so truncation is not an error.
 WARN := -Wall -Wextra -Werror -Wvla -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-format-truncation
 COMMON := -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) -Icapture -Iinit -Inet -Iinitramfs

@@ -96,7 +96,7 @@ static void ram_bitmap(const struct td_vmcore *vc, uint64_t start, uint64_t n, u
 	}
 }
 
-static void flush_unreadable(struct td_dumpio *io)
+void td_dumpio_flush_warnings(struct td_dumpio *io)
 {
 	if (!io->bad_msg[0])
 		return;
@@ -111,9 +111,22 @@ void td_dumpio_unreadable(struct td_dumpio *io, uint64_t pfn, const char *why)
 		io->bad_last = pfn;
 		return;
 	}
-	flush_unreadable(io);
+	td_dumpio_flush_warnings(io);
 	io->bad_first = io->bad_last = pfn;
 	snprintf(io->bad_msg, sizeof io->bad_msg, "%s", why);
+}
+
+uint64_t td_dumpio_ram_total(struct td_dumpio *io)
+{
+	const struct td_dump *d = io->d;
+	uint64_t total = 0;
+
+	for (uint64_t s = 0; s < d->vc->max_pfn; s += TD_CYCLE_PFNS) {
+		uint64_t n = cycle_len(d, s);
+		ram_bitmap(d->vc, s, n, io->bm1);
+		total += popcount_bytes(io->bm1, n / 8);
+	}
+	return total;
 }
 
 int td_dumpio_cycles(struct td_dumpio *io, struct td_err *e)
@@ -131,7 +144,7 @@ int td_dumpio_cycles(struct td_dumpio *io, struct td_err *e)
 		else
 			r = io->cycle(io, s, n, e);
 	}
-	flush_unreadable(io);
+	td_dumpio_flush_warnings(io);
 	if (d->progress)
 		d->progress(d->progress_ctx, d->vc->max_pfn, d->vc->max_pfn);
 	return r;

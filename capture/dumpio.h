@@ -41,6 +41,12 @@ int td_dumpio_write(struct td_dumpio *io, uint64_t off, const void *buf, size_t 
  * consecutive pfns are merged into one warning. */
 void td_dumpio_unreadable(struct td_dumpio *io, uint64_t pfn, const char *why);
 
+/* Emit the pending unreadable-page warning (td_dumpio_cycles does this). */
+void td_dumpio_flush_warnings(struct td_dumpio *io);
+
+/* Pages in RAM PT_LOADs (the 1st bitmap's count), using io->bm1. */
+uint64_t td_dumpio_ram_total(struct td_dumpio *io);
+
 int td_page_is_zero(const uint8_t *page);
 
 /* The format writers. */

@@ -17,8 +17,8 @@ static int64_t phys_base(struct td_vmcore *vc, const struct td_vmcoreinfo *vi,
 
 	if (td_vi_number(vi, "phys_base", &pb) == 0)
 		return pb;
-	if (vc->ktext_vaddr) {
-		pb = (int64_t)(vc->ktext_paddr - (vc->ktext_vaddr - TD_START_KERNEL_MAP));
+	if (vc->ktext.memsz) {
+		pb = (int64_t)(vc->ktext.paddr - (vc->ktext.vaddr - TD_START_KERNEL_MAP));
 		td_warn(warn, "VMCOREINFO has no NUMBER(phys_base); using %lld from the kernel-text PT_LOAD",
 			(long long)pb);
 		return pb;

@@ -60,8 +60,7 @@ static int add_load(struct td_vmcore *vc, const uint8_t *p, unsigned idx, struct
 		return td_fail(e, "PT_LOAD %u: physical range 0x%llx+0x%llx is impossible", idx,
 			       (unsigned long long)l.paddr, (unsigned long long)l.memsz);
 	if (is_kimage(l.vaddr)) {
-		vc->ktext_vaddr = l.vaddr; /* the kernel-text alias; RAM covers it */
-		vc->ktext_paddr = l.paddr;
+		vc->ktext = l; /* the kernel-text alias; RAM covers it */
 		return 0;
 	}
 	if (l.memsz == 0)

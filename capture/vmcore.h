@@ -34,7 +34,7 @@ struct td_vmcore {
 	uint64_t prstatus_off;         /* first NT_PRSTATUS descriptor in notes */
 	uint64_t prstatus_size;
 	uint64_t max_pfn;              /* ceil(highest RAM PT_LOAD end / page) */
-	uint64_t ktext_vaddr, ktext_paddr; /* kernel-text PT_LOAD, 0 if none */
+	struct td_load ktext;          /* the kernel-text PT_LOAD, memsz 0 if none */
 	/* Direct-map base from the RAM PT_LOADs (vaddr - paddr), 0 if none. */
 	uint64_t page_offset;
 	/* One page assembled by read when a page straddles a PT_LOAD edge. */

@@ -460,6 +460,8 @@ void td_config_cmdline(struct td_config *c, const char *text, size_t len, struct
 	const char *p = text, *end = text + len;
 	struct td_arg a;
 
+	if (end > p && end[-1] == '\n')
+		end--; /* /proc/cmdline adds it; the kernel never saw it */
 	while ((p = td_cmdline_next(p, end, &a)))
 		if (a.plen >= 9 && !memcmp(a.param, "tinydump.", 9))
 			td_apply(&o, a.param + 9, a.plen - 9, a.val, a.vlen);

@@ -54,8 +54,8 @@ void td_config_defaults(struct td_config *c);
 void td_config_file(struct td_config *c, const char *text, size_t len, struct td_warnings *w);
 
 /* The whole kernel command line (/proc/cmdline text), tokenised by the
- * kernel's rules; only tinydump.* words are looked at, '-' and '_' equal
- * in keys. If it names any valid target, its targets replace the file's;
+ * kernel's rules (a final newline, which /proc/cmdline adds, is dropped);
+ * only tinydump.* words are looked at, '-' and '_' equal in keys. If it names any valid target, its targets replace the file's;
  * if all it names are malformed, the file's stay (a typo must never cost
  * the dump) and a warning says so. */
 void td_config_cmdline(struct td_config *c, const char *text, size_t len, struct td_warnings *w);

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "devices.h"
 #include "log.h"
 #include "sys.h"
 
@@ -158,42 +159,13 @@ _Noreturn void td_sys_final(enum td_action action)
 		pause();
 }
 
-/* The ext2/3/4 superblock is 1024 bytes at offset 1024, little-endian:
- * s_magic (0xEF53) at 0x38, s_feature_compat at 0x5C, s_feature_incompat at
- * 0x60. ext3 = ext2 + a journal (compat 0x4); ext4 = any incompat feature
- * ext3 lacks (extents 0x40, 64bit 0x80, flex_bg 0x200, ...). */
-static int fs_type(const char *dev, char *type, size_t cap, struct td_err *e)
-{
-	unsigned char sb[1024];
-	uint32_t compat, incompat;
-	int fd = open(dev, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return td_fail(e, "opening %s: %s", dev, strerror(errno));
-	n = pread(fd, sb, sizeof sb, 1024);
-	close(fd);
-	if (n != (ssize_t)sizeof sb)
-		return td_fail(e, "reading the superblock of %s: %s", dev,
-			       n < 0 ? strerror(errno) : "device too small");
-	if (sb[0x38] != 0x53 || sb[0x39] != 0xef)
-		return td_fail(e, "no ext2/3/4 filesystem on %s (make one with mkfs.ext4)", dev);
-	compat = (uint32_t)sb[0x5c] | (uint32_t)sb[0x5d] << 8;
-	incompat = (uint32_t)sb[0x60] | (uint32_t)sb[0x61] << 8 | (uint32_t)sb[0x62] << 16;
-	/* ext3 incompat: filetype 0x2, recover 0x4, journal_dev 0x8, meta_bg 0x10 */
-	snprintf(type, cap, "%s", incompat & ~0x1eu ? "ext4" : compat & 0x4 ? "ext3" : "ext2");
-	return 0;
-}
-
 int td_sys_mount_fs(const char *dev, const char *dir, struct td_err *e)
 {
-	char type[16];
+	struct td_fsid id;
+	const char *type = id.type;
 
-	if (fs_type(dev, type, sizeof type, e))
+	if (td_dev_probe(dev, &id, e))
 		return td_wrap(e, "mounting %s", dev);
-	if (strcmp(type, "ext2") && strcmp(type, "ext3") && strcmp(type, "ext4"))
-		return td_fail(e, "mounting %s: %s filesystems are not supported; use ext4",
-			       dev, type);
 	if (td_sys_mkdirs(dir, e))
 		return td_wrap(e, "mounting %s", dev);
 	if (mount(dev, dir, "ext4", MS_NOATIME, NULL) < 0)

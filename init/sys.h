@@ -31,10 +31,11 @@ _Noreturn void td_sys_final(enum td_action action);
 void td_sys_signals(void);
 void td_sys_reap(void);
 
-/* Mount the filesystem on dev at dir. The type comes from the superblock
- * (ext2/3/4 today); all of them are mounted as "ext4", which is the only
- * driver the capture kernel has and which serves ext2 and ext3 too. The
- * error names the device, the type seen and the errno in words. */
+/* Mount the filesystem on dev at dir (created if missing). The type comes
+ * from the superblock (td_dev_probe: ext2/3/4 today); all of them are
+ * mounted as "ext4", the only driver the capture kernel has, which serves
+ * ext2 and ext3 too. The error names the device, the type seen and the
+ * errno in words ("no ext2/3/4 filesystem (magic ...)" for anything else). */
 int td_sys_mount_fs(const char *dev, const char *dir, struct td_err *e);
 
 /* Make dir and its parents (mode 0755); existing directories are fine. */

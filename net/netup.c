@@ -162,9 +162,10 @@ int td_net_up(const struct td_ipconf *ip, unsigned timeout_s, char *iface_out, s
 		return td_wrap(e, "bringing the network up");
 	names(&u, seen, sizeof seen);
 	if (have == 0)
-		return td_fail(e, "bringing the network up: no link %s%swith carrier after %u s (links: %s)",
-			       ip->iface[0] ? ip->iface : "", ip->iface[0] ? " " : "", timeout_s,
-			       seen);
+		return td_fail(e, "bringing the network up: no link %s%swith carrier after %u s "
+			       "(links: %s); check the cable, and that the capture kernel has "
+			       "the network card's driver", ip->iface[0] ? ip->iface : "",
+			       ip->iface[0] ? " " : "", timeout_s, seen);
 	if (ip->mode == TD_IP_STATIC) {
 		if (set_static(&u, &u.links[first_with_carrier(&u)], iface_out, e))
 			return td_wrap(e, "bringing the network up");
@@ -172,6 +173,7 @@ int td_net_up(const struct td_ipconf *ip, unsigned timeout_s, char *iface_out, s
 	}
 	td_log("network: DHCP on %s", seen);
 	if (run_dhcp(&u, iface_out, e))
-		return td_wrap(e, "bringing the network up (links: %s)", seen);
+		return td_wrap(e, "bringing the network up with DHCP (links: %s; without a DHCP "
+			       "server, set tinydump.ip=ADDR/PREFIX,GW)", seen);
 	return 0;
 }

@@ -44,7 +44,8 @@ int td_nfs_opts(char *buf, size_t cap, const char *addr, const char *clientaddr,
 	else
 		snprintf(v, sizeof v, "%d", vers);
 	n = snprintf(buf, cap, "vers=%s,addr=%s%s%s,proto=tcp,soft,timeo=%u,retrans=2%s%s%s", v,
-		     addr, clientaddr ? ",clientaddr=" : "", clientaddr ? clientaddr : "", timeo,
+		     addr, clientaddr && vers == 4 ? ",clientaddr=" : "",
+		     clientaddr && vers == 4 ? clientaddr : "", timeo,
 		     vers == 3 ? ",nolock,mountproto=tcp" : "",
 		     extra_opts && extra_opts[0] ? "," : "", extra_opts ? extra_opts : "");
 	if (n < 0 || (size_t)n >= cap)
@@ -84,8 +85,11 @@ static const char *plain(int err, int vers)
 		return "no route to the server (check the address and tinydump.ip)";
 	case EACCES:
 	case EPERM:
-		return "access denied by the server (check the export's client list and "
-		       "root squashing)";
+		return vers == 3 ? "access denied by the server (check the export's client "
+				   "list; NFSv3 servers also say this for a path they do not "
+				   "export)" :
+				   "access denied by the server (check the export's client list "
+				   "and root squashing)";
 	case ENOENT:
 		return "the path is not exported by the server (for v4, the export's "
 		       "pseudo path)";
@@ -97,7 +101,8 @@ static const char *plain(int err, int vers)
 	case EINVAL:
 		return "the kernel refused the mount options (its log says which)";
 	case EIO:
-		return "I/O error talking to the server";
+		/* what a soft mount returns when its calls time out */
+		return "the server did not answer in time, or answered with garbage (I/O error)";
 	}
 	return strerror(err);
 }

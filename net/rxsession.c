@@ -46,13 +46,16 @@ struct rx {
 static int rfail(struct rx *r, unsigned code, struct td_err *e, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* Set the message (which may be formatted from e->msg itself) and code. */
 static int rfail(struct rx *r, unsigned code, struct td_err *e, const char *fmt, ...)
 {
+	char msg[sizeof e->msg];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	memcpy(e->msg, msg, sizeof msg);
 	r->code = code;
 	return -1;
 }
@@ -437,7 +440,7 @@ static int rx_run(struct rx *r, struct td_err *e)
 static void log_outcome(struct rx *r, int rc, const struct td_err *e)
 {
 	double s = seconds_since(&r->t0);
-	const char *cn = td_tls_peer_cn(r->t);
+	const char *cn = *td_tls_peer_cn(r->t) ? r->ident : ""; /* sanitised */
 
 	if (rc == 0)
 		td_log("receive: %s%s%s: stored %s/%s (node %s, %s): vmcore %llu bytes, "

@@ -274,8 +274,10 @@ static int handshake(struct td_tls *t, const char *name, struct td_err *e)
 	char why[256];
 	int err;
 
-	if (pump(t, BR_SSL_SENDAPP | BR_SSL_RECVAPP, e) >= 0)
+	if (pump(t, BR_SSL_SENDAPP | BR_SSL_RECVAPP, e) >= 0) {
+		t->established = 1;
 		return 0;
+	}
 	err = br_ssl_engine_last_error(t->eng);
 	if (err == BR_ERR_OK || t->peer_eof) {
 		if (t->peer_eof && !t->server)
@@ -370,7 +372,7 @@ int td_tls_server(struct td_tls *t, int fd, const char *peer, const struct td_tl
 
 const char *td_tls_peer_cn(const struct td_tls *t)
 {
-	return t->server && t->cn.status == 1 ? t->cn_buf : "";
+	return t->server && t->established && t->cn.status == 1 ? t->cn_buf : "";
 }
 
 void td_tls_describe(const struct td_tls *t, char *buf, size_t cap)

@@ -38,6 +38,7 @@ struct td_tls {
 	br_name_element cn;      /* server with client auth: the client's CN */
 	char cn_buf[128];
 	int peer_eof;            /* the peer closed TCP */
+	int established;         /* the handshake succeeded */
 	unsigned char iobuf[BR_SSL_BUFSIZE_BIDI];
 };
 
@@ -69,8 +70,9 @@ struct td_tls_server_cfg {
 int td_tls_server(struct td_tls *t, int fd, const char *peer, const struct td_tls_server_cfg *c,
 		  struct td_err *e);
 
-/* After a server handshake with client auth: the client certificate's CN
- * ("" when it has none). */
+/* After a successful server handshake with client auth: the client
+ * certificate's CN as BearSSL decoded it (UTF-8, unfiltered; "" when it has
+ * none or the handshake failed). */
 const char *td_tls_peer_cn(const struct td_tls *t);
 
 /* "TLS 1.2, ECDHE_ECDSA_WITH_AES_128_GCM_SHA256" */

@@ -15,7 +15,9 @@
 #   td_disk_dump IMG MB       empty ext4 disk labelled "crash"
 #   td_disk_data IMG          ext4 disk labelled "data" with files for page cache
 #   td_qemu LOG SECONDS RAM_MB INITRD APPEND [DISK...]
-#   td_guest_ls IMG DIR / td_guest_get IMG PATH OUT
+#   td_crash_run WORK RAM_MB APPEND [CONF [CERTDIR]]
+#                             the whole cycle with tinydump as the capture /init
+#   td_guest_ls IMG DIR / td_guest_get IMG PATH OUT / td_guest_names IMG DIR
 #   td_marker LOG WORD        print the text after "TD-MARK WORD" (first match)
 #   td_ok NAME / td_fail NAME WHY [LOG] / td_skip NAME WHY
 TD_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -218,6 +220,30 @@ td_qemu() {
 	return 0
 }
 
+# td_crash_run WORK RAM_MB APPEND [CONF [CERTDIR]]: one crash-and-capture
+# cycle with build/tinydump: the capture initramfs from initramfs/build.sh
+# (CONF, CERTDIR as there), the system runs the workload, loads it with
+# `tinydump load --append APPEND` and crashes. Disks: WORK/data.img (vda) and
+# WORK/dump.img (vdb, LABEL=crash, RAM + 256 MiB). Console: WORK/console.log.
+# Environment: TD_CRASHKERNEL (64M), TD_TIMEOUT (seconds), TD_WL_ANON (64),
+# TD_SYS_CMDLINE (extra words for the system kernel).
+td_crash_run() {
+	local w=$1 ram=$2 append=$3 conf=${4:-} certs=${5:-} secs
+	mkdir -p "$w"
+	[ -x "$TD_ROOT/build/tinydump" ] || die "build/tinydump missing: run make"
+	"$TD_ROOT/initramfs/build.sh" "$TD_ROOT/build/tinydump" "$w/capture.cpio.gz" \
+		"$conf" "$certs" >/dev/null || die "initramfs/build.sh failed"
+	td_sys_conf TD_LOADER=tinydump TD_CRASH=yes TD_WL_ANON="${TD_WL_ANON:-64}" \
+		TD_APPEND="$append" > "$w/test.conf"
+	td_sys_initramfs "$w/sys.cpio.gz" "$w/test.conf" "$w/capture.cpio.gz" "$TD_ROOT/build/tinydump"
+	td_disk_data "$w/data.img"
+	td_disk_dump "$w/dump.img" $(( ram + 256 ))
+	secs=${TD_TIMEOUT:-$(( 180 + ram * 60 / 1024 ))}
+	td_qemu "$w/console.log" "$secs" "$ram" "$w/sys.cpio.gz" \
+		"console=ttyS0 crashkernel=${TD_CRASHKERNEL:-64M} panic=1 printk.devkmsg=on ${TD_SYS_CMDLINE:-}" \
+		"$w/data.img" "$w/dump.img"
+}
+
 # The guest may stop without unmounting: replay the ext4 journal first, or
 # debugfs (which ignores the journal) could miss the newest files.
 _td_guest_replay() {
@@ -227,6 +253,13 @@ _td_guest_replay() {
 td_guest_ls() {
 	_td_guest_replay "$1"
 	debugfs -R "ls -l $2" "$1" 2>/dev/null
+}
+
+# td_guest_names IMG DIR: the entries of DIR, one a line, without ".",
+# ".." and lost+found.
+td_guest_names() {
+	_td_guest_replay "$1"
+	debugfs -R "ls -p $2" "$1" 2>/dev/null | awk -F/ 'NF >= 6 && $6 != "." && $6 != ".." && $6 != "lost+found" { print $6 }'
 }
 
 # td_guest_get IMG PATH OUT: copy a guest file out; fails when it is absent.

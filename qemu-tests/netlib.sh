@@ -90,6 +90,8 @@ td_ganesha() {
 		Enable_NLM = false;
 		Enable_RQUOTA = false;
 		NFS_Port = 2049;
+		# v3 clients mount the pseudo path too, as v4 ones do
+		Mount_Path_Pseudo = true;
 	}
 	NFSv4 { Graceless = true; RecoveryBackend = fs; RecoveryRoot = $dir/recovery; }
 	EXPORT {

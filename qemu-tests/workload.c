@@ -82,11 +82,13 @@ static void fill_random(char *p, size_t len)
 }
 
 /* Anonymous memory: 3/8 pattern, 1/2 random, 1/8 written then zeroed (real
- * zero-filled pages, not the shared zero page). */
+ * zero-filled pages, not the shared zero page). Small pages: MADV_NOHUGEPAGE
+ * comes before the first touch (THP=always would otherwise fault 2 MiB pages);
+ * do_thp() provides the huge ones. */
 static int do_anon(size_t mib)
 {
 	size_t len = mib * MIB, pat = len / 8 * 3, rnd = len / 2;
-	char *p = map_anon(len, MAP_POPULATE);
+	char *p = map_anon(len, 0);
 
 	if (!p) {
 		mark("anon FAILED mmap %zu MiB: %s", mib, strerror(errno));

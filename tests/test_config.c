@@ -379,6 +379,12 @@ static void test_target_lists(void)
 		"%u targets", c.ntarget);
 	T_ONE_WARN("tinydump.target=disk:/dev/a9 dropped: more than 8 targets");
 
+	/* an unterminated quote ends at the end of the line, not after /proc's newline */
+	reset();
+	cmdline("ro \"tinydump.target=disk:LABEL=my dump\n");
+	T_CHECK(c.ntarget == 1 && !strcmp(c.target[0].dev, "LABEL=my dump"), "%u %.40s", c.ntarget, c.target[0].dev);
+	T_NO_WARN();
+
 	/* quoting on the command line */
 	reset();
 	cmdline("\"tinydump.target=disk:LABEL=my dump:/x y\"");

@@ -559,8 +559,13 @@ void vmgen_compound(struct vmgen *g, uint64_t pfn, unsigned order, unsigned dtor
 		memset(p, 0, VMGEN_SIZE_PAGE);
 		vg_le(p + VMGEN_OFF_COMPOUND_HEAD, vmgen_page_va(g, pfn) | 1, 8);
 		if (i == 1) {
+			/* 6.1 first tail: dtor, order, compound_mapcount at 20,
+			 * compound_pincount at 24 and compound_nr at 28, so its
+			 * "mapping" is pincount | nr << 32 */
 			p[VMGEN_OFF_COMPOUND_DTOR] = (uint8_t)dtor;
 			p[VMGEN_OFF_COMPOUND_ORDER] = (uint8_t)order;
+			vg_le(p + 20, 0xffffffff, 4);
+			vg_le(p + 28, (uint32_t)n, 4);
 		} else {
 			vg_le(p + VMGEN_OFF_MAPPING, 0x400, 8); /* TAIL_MAPPING */
 		}

@@ -163,8 +163,8 @@ void vmgen_set_page(struct vmgen *g, uint64_t pfn, uint64_t flags, uint64_t mapp
  * private = order; the rest have _mapcount -1. */
 void vmgen_buddy(struct vmgen *g, uint64_t pfn, unsigned order);
 /* A compound page: head gets flags | PG_head and mapping; tails get
- * compound_head = head va | 1 and mapping as given; the first tail holds
- * dtor and order. */
+ * compound_head = head va | 1 and TAIL_MAPPING; the first tail holds dtor,
+ * order and compound_nr (6.1 layout). */
 void vmgen_compound(struct vmgen *g, uint64_t pfn, unsigned order, unsigned dtor,
 		    uint64_t flags, uint64_t mapping);
 

@@ -1,0 +1,295 @@
+/* Block-device discovery. /sys/class/block lists every disk and partition
+ * by kernel name; a partition has a "partition" file (its number) and its
+ * sysfs link ends ".../block/DISK/PART", which names its disk. The bytes
+ * (superblocks, MBR, GPT) are read from /dev/NAME and parsed by the pure
+ * init/blkid.c. Devices come and go while drivers probe, so every scan
+ * starts afresh and a device that cannot be read is just reported. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "devices.h"
+#include "log.h"
+#include "sys.h"
+
+#define SYSBLK "/sys/class/block"
+
+enum by { BY_DEV, BY_LABEL, BY_UUID, BY_PARTUUID };
+
+#define NAME_MAX_LEN 31    /* the kernel's DISK_NAME_LEN is 32 with the NUL */
+
+struct blk {
+	char name[NAME_MAX_LEN + 1];
+	unsigned partno;       /* 0: a whole disk */
+	char disk[NAME_MAX_LEN + 1]; /* partitions: the disk's name */
+	int has_fs;
+	struct td_fsid id;
+	char partuuid[37];     /* "" when unknown */
+};
+
+struct scan {
+	enum by by;
+	const char *val;
+	char match[48], second[48];
+	char seen[400];
+	size_t used;
+};
+
+static int read_at(const char *path, void *buf, size_t len, uint64_t off, struct td_err *e)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return td_fail(e, "opening %s: %s", path, strerror(errno));
+	n = pread(fd, buf, len, (off_t)off);
+	close(fd);
+	if (n != (ssize_t)len)
+		return td_fail(e, "reading %zu bytes at %llu of %s: %s", len,
+			       (unsigned long long)off, path, n < 0 ? strerror(errno) : "short read");
+	return 0;
+}
+
+int td_dev_probe(const char *dev, struct td_fsid *id, struct td_err *e)
+{
+	uint8_t sb[TD_EXT_SB_SIZE];
+
+	if (read_at(dev, sb, sizeof sb, TD_EXT_SB_OFF, e))
+		return -1;
+	if (td_blkid_ext(sb, sizeof sb, id, e))
+		return td_wrap(e, "%s", dev);
+	return 0;
+}
+
+/* A small sysfs attribute, trailing newline removed. */
+static int sys_attr(const char *name, const char *attr, char *buf, size_t cap)
+{
+	char p[160];
+	int fd;
+	ssize_t n;
+
+	snprintf(p, sizeof p, SYSBLK "/%.31s/%s", name, attr);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, cap - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	if (buf[n - 1] == '\n')
+		buf[n - 1] = 0;
+	return 0;
+}
+
+/* The disk a partition belongs to: the link's second-to-last component. */
+static void parent_disk(const char *name, char *disk, size_t cap)
+{
+	char p[160], l[256];
+	ssize_t n;
+	char *last, *prev;
+
+	disk[0] = 0;
+	snprintf(p, sizeof p, SYSBLK "/%.31s", name);
+	n = readlink(p, l, sizeof l - 1);
+	if (n <= 0)
+		return;
+	l[n] = 0;
+	last = strrchr(l, '/');
+	if (!last)
+		return;
+	*last = 0;
+	prev = strrchr(l, '/');
+	snprintf(disk, cap, "%.31s", prev ? prev + 1 : l);
+}
+
+/* GPT after a protective MBR: header at LBA 1, then the entry array. */
+static int gpt_parts(const char *dev, unsigned ss, struct td_part *parts, size_t *n,
+		     struct td_err *e)
+{
+	uint8_t hdr[4096];
+	struct td_gpt g;
+	uint8_t *ents;
+	int rc;
+
+	if (ss < 512 || ss > sizeof hdr)
+		return td_fail(e, "%s: logical sector size %u not supported", dev, ss);
+	if (read_at(dev, hdr, ss, ss, e) || td_gpt_header(hdr, ss, &g, e))
+		return -1;
+	ents = malloc(td_gpt_array_size(&g));
+	if (!ents)
+		return td_fail(e, "%s: no memory for the GPT entries", dev);
+	rc = read_at(dev, ents, td_gpt_array_size(&g), g.entries_lba * ss, e);
+	if (rc == 0)
+		rc = td_gpt_parts(&g, ents, td_gpt_array_size(&g), parts, TD_MAX_PARTS, n, e);
+	free(ents);
+	return rc;
+}
+
+/* PARTUUID of partition partno of disk, from its MBR or GPT. */
+static void partuuid(const char *disk, unsigned partno, char out[37])
+{
+	struct td_part parts[TD_MAX_PARTS];
+	uint8_t s0[512];
+	char dev[80], ssz[16];
+	struct td_err e;
+	size_t n = 0;
+	int gpt = 0;
+
+	out[0] = 0;
+	snprintf(dev, sizeof dev, "/dev/%.31s", disk);
+	if (read_at(dev, s0, sizeof s0, 0, &e) ||
+	    td_mbr_parts(s0, sizeof s0, parts, TD_MAX_PARTS, &n, &gpt, &e))
+		return;
+	if (gpt && (sys_attr(disk, "queue/logical_block_size", ssz, sizeof ssz) ||
+		    gpt_parts(dev, (unsigned)atoi(ssz), parts, &n, &e)))
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (parts[i].num == partno)
+			snprintf(out, 37, "%s", parts[i].partuuid);
+}
+
+/* What one device is. Returns -1 for entries to skip (empty devices). */
+static int describe(const char *name, enum by by, struct blk *b)
+{
+	char buf[32], dev[80];
+	struct td_err e;
+
+	if (sys_attr(name, "size", buf, sizeof buf) || !strcmp(buf, "0"))
+		return -1;
+	memset(b, 0, sizeof *b);
+	snprintf(b->name, sizeof b->name, "%.31s", name);
+	if (sys_attr(name, "partition", buf, sizeof buf) == 0) {
+		b->partno = (unsigned)atoi(buf);
+		parent_disk(name, b->disk, sizeof b->disk);
+	}
+	snprintf(dev, sizeof dev, "/dev/%.31s", name);
+	b->has_fs = td_dev_probe(dev, &b->id, &e) == 0;
+	if (by == BY_PARTUUID && b->partno && b->disk[0])
+		partuuid(b->disk, b->partno, b->partuuid);
+	return 0;
+}
+
+static int matches(const struct scan *s, const struct blk *b)
+{
+	switch (s->by) {
+	case BY_DEV:
+		return !strncmp(s->val, "/dev/", 5) && !strcmp(s->val + 5, b->name);
+	case BY_LABEL:
+		return b->has_fs && !strcmp(b->id.label, s->val);
+	case BY_UUID:
+		return b->has_fs && td_uuid_eq(b->id.uuid, s->val);
+	case BY_PARTUUID:
+		return b->partuuid[0] && td_uuid_eq(b->partuuid, s->val);
+	}
+	return 0;
+}
+
+/* "vda1 (ext4 LABEL=data)" for the error message. */
+static void note_seen(struct scan *s, const struct blk *b)
+{
+	size_t cap = sizeof s->seen - s->used;
+	int w;
+
+	if (cap < 2)
+		return;
+	if (!b->has_fs)
+		w = snprintf(s->seen + s->used, cap, "%s%s (no filesystem%s%s)", s->used ? ", " : "",
+			     b->name, b->partuuid[0] ? " PARTUUID=" : "", b->partuuid);
+	else
+		w = snprintf(s->seen + s->used, cap, "%s%s (%s LABEL=%s%s%s%s%s)",
+			     s->used ? ", " : "", b->name, b->id.type, b->id.label,
+			     s->by == BY_UUID ? " UUID=" : "", s->by == BY_UUID ? b->id.uuid : "",
+			     b->partuuid[0] ? " PARTUUID=" : "", b->partuuid);
+	s->used += w > 0 && (size_t)w < cap ? (size_t)w : cap - 1;
+}
+
+static void scan_once(struct scan *s)
+{
+	DIR *d = opendir(SYSBLK);
+	struct dirent *de;
+	struct blk b;
+
+	s->match[0] = s->second[0] = s->seen[0] = 0;
+	s->used = 0;
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || strlen(de->d_name) > NAME_MAX_LEN ||
+		    describe(de->d_name, s->by, &b))
+			continue;
+		note_seen(s, &b);
+		if (!matches(s, &b))
+			continue;
+		if (!s->match[0])
+			snprintf(s->match, sizeof s->match, "/dev/%s", b.name);
+		else if (!s->second[0])
+			snprintf(s->second, sizeof s->second, "/dev/%s", b.name);
+	}
+	closedir(d);
+}
+
+static int parse_spec(const char *spec, struct scan *s, struct td_err *e)
+{
+	static const struct { const char *pfx; enum by by; } kinds[] = {
+		{ "/dev/", BY_DEV }, { "LABEL=", BY_LABEL }, { "UUID=", BY_UUID },
+		{ "PARTUUID=", BY_PARTUUID },
+	};
+
+	memset(s, 0, sizeof *s);
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		size_t n = strlen(kinds[i].pfx);
+
+		if (strncmp(spec, kinds[i].pfx, n) || !spec[n])
+			continue;
+		s->by = kinds[i].by;
+		s->val = kinds[i].by == BY_DEV ? spec : spec + n;
+		if (s->by == BY_DEV && strlen(spec) >= sizeof s->match)
+			break;
+		return 0;
+	}
+	return td_fail(e, "device '%s' is not /dev/NAME, LABEL=, UUID= or PARTUUID=", spec);
+}
+
+/* /dev/NAME given: a block node that exists is enough (sysfs not needed). */
+static int dev_ready(const struct scan *s)
+{
+	struct stat st;
+
+	return s->by == BY_DEV && stat(s->val, &st) == 0 && S_ISBLK(st.st_mode);
+}
+
+int td_dev_find(const char *spec, unsigned timeout_s, char *path, size_t cap, struct td_err *e)
+{
+	uint64_t deadline = td_mono_ms() + (uint64_t)timeout_s * 1000;
+	struct scan s;
+	int waited = 0;
+
+	if (parse_spec(spec, &s, e))
+		return -1;
+	for (;;) {
+		if (dev_ready(&s)) {
+			snprintf(s.match, sizeof s.match, "%.47s", s.val);
+			break;
+		}
+		scan_once(&s);
+		if (s.match[0] || td_mono_ms() >= deadline)
+			break;
+		if (!waited++)
+			td_log("waiting up to %u s for %s", timeout_s, spec);
+		td_sleep_ms(100);
+	}
+	if (!s.match[0])
+		return td_fail(e, "%s not found after %u s; block devices seen: %s", spec, timeout_s,
+			       s.used ? s.seen : "none");
+	if (s.second[0])
+		td_log("%s matches %s and %s; using %s", spec, s.match, s.second, s.match);
+	if ((size_t)snprintf(path, cap, "%s", s.match) >= cap)
+		return td_fail(e, "device path %s too long", s.match);
+	return 0;
+}

@@ -1,0 +1,25 @@
+/* Finding the block device of a disk target (DESIGN.md disk:DEVICE), by
+ * scanning sysfs and reading superblocks and partition tables from the
+ * device nodes devtmpfs creates. */
+#ifndef TD_DEVICES_H
+#define TD_DEVICES_H
+
+#include <stddef.h>
+
+#include "blkid.h"
+#include "err.h"
+
+/* Identify the ext2/3/4 filesystem on dev (a path). Fails when there is
+ * none or the device cannot be read; the message names the device. */
+int td_dev_probe(const char *dev, struct td_fsid *id, struct td_err *e);
+
+/* Find the device for spec: "/dev/NAME", "LABEL=x" (exact), "UUID=x" or
+ * "PARTUUID=x" (GPT GUID or MBR SSSSSSSS-PP; case ignored). Looks every
+ * 100 ms until found or timeout_s has passed (0: look once), logging once
+ * when it starts to wait. The path ("/dev/vda1") goes to path[cap]. The
+ * error names the spec, the time waited and every block device seen:
+ *   "LABEL=crash not found after 60 s; block devices seen: vda (ext4
+ *    LABEL=data), vdb (no filesystem)". */
+int td_dev_find(const char *spec, unsigned timeout_s, char *path, size_t cap, struct td_err *e);
+
+#endif

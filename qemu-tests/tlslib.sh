@@ -1,0 +1,76 @@
+# Sourced (bash) by the host-side TLS tests t_tls_*.sh, after lib.sh and
+# netlib.sh. They run in a private network namespace (td_netns): servers on
+# 127.0.0.1, nothing else reachable.
+#
+#   td_tls_setup NAME      work dir $W (removed on exit), certificates in $C
+#                          (scripts/mkcerts.sh), $TD (build/tinydump) and $TT
+#                          (build/host/tool_tls); skips the test when missing
+#   td_listening PORT      wait (5 s) until something listens on 127.0.0.1:PORT
+#   td_rx_start PORT DIR [ARGS...]   `tinydump receive` in the background with
+#                          this server certificate; RX_PID, log $W/rx-PORT.log
+#   td_rx_children PID     the receiver's per-connection processes
+#   td_rx_stop             kill the receiver and its children
+#   td_src_file OUT MB     a test "dump": random data with a zero hole in the middle
+#   td_src_kdump OUT       a real kdump file (tinydump -l31 on a saved vmcore),
+#                          or td_src_file when no vmcore can be had
+
+td_tls_setup() {
+	T=$1
+	TD=$TD_ROOT/build/tinydump
+	TT=$TD_ROOT/build/host/tool_tls
+	if [ ! -x "$TD" ] || [ ! -x "$TT" ]; then
+		td_skip "$T" "build/tinydump or build/host/tool_tls missing (make; make unit)"
+		exit 0
+	fi
+	W=$(mktemp -d /tmp/td-$T.XXXXXX)
+	trap 'td_rx_stop; [ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
+	C=$W/certs
+	"$TD_ROOT/scripts/mkcerts.sh" "$C" > /dev/null || { td_fail "$T/certs" "mkcerts.sh failed"; exit 0; }
+	RX_PID=
+}
+
+td_listening() {
+	local i
+	for i in $(seq 1 50); do
+		[ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+td_rx_start() {
+	local port=$1 dir=$2
+	shift 2
+	mkdir -p "$dir"
+	"$TD" receive --listen 127.0.0.1:"$port" --dir "$dir" --cert "$C/server.pem" \
+		--key "$C/server.key" "$@" > "$W/rx-$port.log" 2>&1 &
+	RX_PID=$!
+	td_listening "$port"
+}
+
+td_rx_children() { ps -o pid= --ppid "$1" 2>/dev/null; }
+
+td_rx_stop() {
+	[ -n "${RX_PID:-}" ] || return 0
+	local kids
+	kids=$(td_rx_children "$RX_PID")
+	kill -KILL "$RX_PID" $kids 2>/dev/null
+	wait "$RX_PID" 2>/dev/null
+	RX_PID=
+}
+
+td_src_file() {
+	head -c $(( $2 * 1024 * 512 )) /dev/urandom > "$1"
+	head -c $(( $2 * 1024 * 256 )) /dev/zero >> "$1"
+	head -c $(( $2 * 1024 * 256 )) /dev/urandom >> "$1"
+}
+
+td_src_kdump() {
+	local v
+	v=$("$TD_ROOT/qemu-tests/save-vmcore.sh" 1024 2>/dev/null | tail -1) || v=
+	if [ -n "$v" ] && [ -f "$v/vmcore" ] &&
+		"$TD" capture --input "$v/vmcore" --output "$1" --level 31 > /dev/null 2>&1; then
+		return 0
+	fi
+	td_src_file "$1" 16
+}
