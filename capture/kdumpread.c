@@ -14,6 +14,8 @@
 #include "vmcore.h"
 
 #define NO_BLOCK UINT64_MAX
+
+static int check_notes(const struct td_kdump *k, struct td_err *e);
 #define DC_MAX (sizeof ((struct td_kdump *)0)->dc / TD_KDUMP_DESC_SIZE)
 
 int td_kdump_probe(const uint8_t *p)
@@ -218,7 +220,8 @@ int td_kdump_open(struct td_kdump *k, struct td_source *src, struct td_err *e)
 	k->bm_blk[0] = k->bm_blk[1] = NO_BLOCK;
 	k->page_pfn = NO_BLOCK;
 	k->dc_n = 0;
-	if (read_headers(k, e) < 0 || layout(k, e) < 0 || build_rank(k, e) < 0)
+	if (read_headers(k, e) < 0 || check_notes(k, e) < 0 || layout(k, e) < 0 ||
+	    build_rank(k, e) < 0)
 		return td_wrap(e, "opening kdump file");
 	k->rank_blk = NO_BLOCK;
 	return 0;
@@ -386,6 +389,28 @@ void td_kdump_physread(struct td_kdump *k, struct td_physread *pr)
 	pr->read = kdump_physread;
 }
 
+/* Where the notes (or the v3 VMCOREINFO) are: *off, and the size. */
+static uint64_t notes_at(const struct td_kdump *k, uint64_t *off)
+{
+	int notes = k->header_version >= 4 && k->size_note;
+
+	*off = notes ? k->offset_note : k->offset_vmcoreinfo;
+	return td_kdump_notes_size(k);
+}
+
+/* The notes must fit TD_MAX_NOTES and lie inside the file. */
+static int check_notes(const struct td_kdump *k, struct td_err *e)
+{
+	uint64_t off, size = notes_at(k, &off);
+
+	if (size > TD_MAX_NOTES || !in_file(k, off, size))
+		return td_fail(e, "%s (%llu bytes at 0x%llx) %s",
+			       k->header_version >= 4 && k->size_note ? "notes" : "VMCOREINFO",
+			       (unsigned long long)size, (unsigned long long)off,
+			       size > TD_MAX_NOTES ? "are implausibly large" : "run past the end of the file");
+	return 0;
+}
+
 uint64_t td_kdump_notes_size(const struct td_kdump *k)
 {
 	if (k->header_version >= 4 && k->size_note)
@@ -418,17 +443,14 @@ static int find_vmcoreinfo(const uint8_t *buf, uint64_t size, uint64_t *off, uin
 int td_kdump_load_notes(struct td_kdump *k, uint8_t *buf, uint64_t *vi_off, uint64_t *vi_len,
 			struct td_err *e)
 {
-	uint64_t size = td_kdump_notes_size(k);
+	uint64_t off, size = notes_at(k, &off);
 	int notes = k->header_version >= 4 && k->size_note;
-	uint64_t off = notes ? k->offset_note : k->offset_vmcoreinfo;
 
 	if (size == 0)
 		return td_fail(e, "kdump header version %d file carries no notes and no VMCOREINFO",
 			       k->header_version);
-	if (size > TD_MAX_NOTES || !in_file(k, off, size))
-		return td_fail(e, "%s (%llu bytes at 0x%llx) %s", notes ? "notes" : "VMCOREINFO",
-			       (unsigned long long)size, (unsigned long long)off,
-			       size > TD_MAX_NOTES ? "are implausibly large" : "run past the end of the file");
+	if (check_notes(k, e) < 0)
+		return -1;
 	for (uint64_t at = 0; at < size; at += TD_SOURCE_MAX_GET) {
 		uint64_t n = size - at < TD_SOURCE_MAX_GET ? size - at : TD_SOURCE_MAX_GET;
 

@@ -74,7 +74,8 @@ struct td_kdump {
 	uint8_t page[TD_KDUMP_BLOCK];
 };
 
-/* Parse and check the headers, and scan the 2nd bitmap once to build the
+/* Parse and check the headers (the notes must lie in the file and be at
+ * most TD_MAX_NOTES bytes), and scan the 2nd bitmap once to build the
  * rank index. src must outlive k. */
 int td_kdump_open(struct td_kdump *k, struct td_source *src, struct td_err *e);
 

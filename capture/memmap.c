@@ -10,7 +10,7 @@
 
 #define SECTION_MARKED_PRESENT 1ull
 #define SECTION_MAP_MASK (~31ull)
-#define KERNEL_HALF 0xffff800000000000ull
+#define KERNEL_HALF (1ull << 63) /* 4- and 5-level kernel addresses */
 
 static int need(const struct td_vmcoreinfo *vi, int (*get)(const struct td_vmcoreinfo *, const char *,
 							     uint64_t *),

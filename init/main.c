@@ -5,13 +5,6 @@
 
 #include "commands.h"
 
-/* Weak until every module lands: a face whose module is missing says so. */
-#pragma weak td_cmd_load
-#pragma weak td_cmd_unload
-#pragma weak td_cmd_status
-#pragma weak td_cmd_dmesg
-#pragma weak td_cmd_receive
-#pragma weak td_cmd_tlsprobe
 
 static const struct {
 	const char *name;

@@ -146,13 +146,19 @@ static void check_sysrq(struct status *st)
 
 static void check_disk(struct status *st, const struct td_target *t)
 {
+	const char *label = !strncmp(t->dev, "LABEL=", 6) ? t->dev + 6 : NULL;
 	char path[64];
 	struct td_fsid id;
 	struct td_err e;
+	int rc = td_dev_find(t->dev, 0, path, sizeof path, &e);
 
-	if (td_dev_find(t->dev, 0, path, sizeof path, &e))
-		return say(st, "problem", "target %s: %s; fix: label a filesystem (e2label DEVICE "
-			   "crash) or correct the target", t->spec, e.msg);
+	if (rc && label)
+		return say(st, "problem", "target %s: %s; fix: mkfs.ext4 -L %s DEVICE (or "
+			   "e2label DEVICE %s), or correct the target", t->spec, e.msg, label,
+			   label);
+	if (rc)
+		return say(st, "problem", "target %s: %s; fix: attach that device, or correct "
+			   "the target", t->spec, e.msg);
 	if (td_dev_probe(path, &id, &e))
 		return say(st, "problem", "target %s: %s; fix: mkfs.ext4 on it, or another target",
 			   t->spec, e.msg);

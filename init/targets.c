@@ -4,19 +4,22 @@
 #include <unistd.h>
 
 #include "deliver.h"
+#include "devices.h"
 #include "log.h"
+#include "netup.h"
+#include "nfs.h"
 #include "sys.h"
 #include "targets.h"
-
-/* Provided by init/devices.c and net/; weak until they land. */
-int td_dev_find(const char *spec, unsigned timeout_s, char *path, size_t cap, struct td_err *e);
-#pragma weak td_dev_find
+#include "upload.h"
 
 struct loop {
 	struct td_run *run;
 	const struct td_config *cfg;
 	struct td_attempt att[TD_MAX_TARGETS];
 	unsigned natt;
+	int net_up;        /* 1 once the network is configured */
+	const char *cur;   /* spec of the target being tried */
+	char iface[16];
 };
 
 const char *td_action_name(enum td_action a)
@@ -45,8 +48,6 @@ static int disk(struct loop *l, const struct td_target *t, unsigned idx, struct 
 	char dev[256], mnt[32], dir[300];
 	int rc;
 
-	if (!td_dev_find)
-		return td_fail(e, "device lookup is not built into this binary");
 	if (td_dev_find(t->dev, l->cfg->timeout, dev, sizeof dev, e) < 0)
 		return -1;
 	snprintf(mnt, sizeof mnt, "/mnt/t%u", idx);
@@ -60,14 +61,95 @@ static int disk(struct loop *l, const struct td_target *t, unsigned idx, struct 
 	return rc;
 }
 
+static int network(struct loop *l, struct td_err *e)
+{
+	if (l->net_up)
+		return 0;
+	if (td_net_up(&l->cfg->ip, l->cfg->timeout, l->iface, e) < 0)
+		return td_wrap(e, "network");
+	l->net_up = 1;
+	return 0;
+}
+
+static int nfs(struct loop *l, const struct td_target *t, unsigned idx, struct td_err *e)
+{
+	char mnt[32];
+	int rc;
+
+	if (network(l, e) < 0)
+		return -1;
+	snprintf(mnt, sizeof mnt, "/mnt/t%u", idx);
+	if (td_sys_mkdirs(mnt, e) < 0 ||
+	    td_nfs_mount(t->server, t->path, l->cfg->nfsvers, l->cfg->nfsopts, l->cfg->timeout, mnt, e) < 0)
+		return -1;
+	rc = deliver(l, t, mnt, e);
+	sync();
+	if (umount2(mnt, MNT_FORCE) < 0)
+		td_log("warning: could not unmount %s after the dump", mnt);
+	return rc;
+}
+
+/* TLS payload callbacks: the run streams its kdump file and its JSON. */
+static int pay_dump(void *ctx, struct td_sink *out, struct td_err *e)
+{
+	struct loop *l = ctx;
+
+	return td_run_dump(l->run, out, TD_FMT_KDUMP, l->cfg->compress, e);
+}
+
+static int pay_json(void *ctx, char *buf, size_t cap, struct td_err *e)
+{
+	struct loop *l = ctx;
+	long long when;
+	int from_clock;
+	char name[128];
+
+	td_dump_name(l->run, name, sizeof name, &when, &from_clock);
+	struct td_outcome o = {
+		.run = l->run, .target = l->cur, .format = "kdump", .when = when,
+		.crash_time_from_clock = from_clock, .attempts = l->att, .nattempts = l->natt,
+		.complete = !l->run->dump.incomplete,
+	};
+	if (td_outcome_json(&o, buf, cap) < 0)
+		return td_fail(e, "outcome JSON longer than %zu bytes", cap);
+	return 0;
+}
+
+static int tls(struct loop *l, const struct td_target *t, struct td_err *e)
+{
+	const struct td_run *r = l->run;
+	struct td_payload p = {
+		.node = r->ki.uts[1], .release = r->ki.uts[2], .format = "kdump",
+		.crash_time = r->ki.crash_time > 0 ? r->ki.crash_time : 0,
+		.dmesg = r->dmesg, .dmesg_len = r->dmesg_len,
+		.dump = pay_dump, .json = pay_json, .ctx = l,
+	};
+
+	if (network(l, e) < 0)
+		return -1;
+	if (l->cfg->format)
+		td_log("tinydump.format=elf does not apply to TLS targets; sending kdump");
+	if (td_tls_deliver(&p, t->host, t->port, l->cfg->tls_name, TD_TLS_CA_PATH, TD_TLS_CERT_PATH,
+			   TD_TLS_KEY_PATH, l->cfg->timeout, e) < 0)
+		return -1;
+	td_log("dump complete: delivered to %s (%llu bytes, %.1f s)", t->spec,
+	       (unsigned long long)r->dump.bytes_written, r->seconds);
+	return 0;
+}
+
 static int one(struct loop *l, const struct td_target *t, unsigned idx, struct td_err *e)
 {
+	l->cur = t->spec;
+	l->run->dump.incomplete = 0;
 	switch (t->kind) {
 	case TD_TGT_DISK:
 		return disk(l, t, idx, e);
-	default:
-		return td_fail(e, "network targets are not built into this binary yet");
+	case TD_TGT_NFS:
+		return nfs(l, t, idx, e);
+	case TD_TGT_TLS:
+		return tls(l, t, e);
 	}
+	return td_fail(e, "unknown target kind");
 }
 
 int td_targets_run(struct td_run *run, const struct td_config *cfg)

@@ -33,6 +33,7 @@ struct rx {
 	char name[NAME_MAX_LEN + 48]; /* the upload directory's name under o->dir */
 	int dirfd, vfd;
 	unsigned code;              /* reply code of the failure */
+	char reply[TD_PROTO_TEXT_MAX + 1]; /* its text, before callers add context */
 	struct td_hello hello;
 	struct td_trailer tr;
 	br_sha256_context sha;
@@ -56,6 +57,7 @@ static int rfail(struct rx *r, unsigned code, struct td_err *e, const char *fmt,
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	memcpy(e->msg, msg, sizeof msg);
+	snprintf(r->reply, sizeof r->reply, "%s", msg);
 	r->code = code;
 	return -1;
 }
@@ -120,7 +122,7 @@ static int space_ok(struct rx *r, uint64_t upcoming, struct td_err *e)
 
 	if (r->o->min_free == 0)
 		return 0;
-	if (fstatvfs(r->dirfd, &sv) < 0)
+	if ((r->dirfd >= 0 ? fstatvfs(r->dirfd, &sv) : statvfs(r->o->dir, &sv)) < 0)
 		return rfail(r, TD_R_SERVER_ERROR, e, "statvfs %s: %s", r->o->dir, strerror(errno));
 	avail = (uint64_t)sv.f_bavail * sv.f_frsize;
 	if (avail < r->o->min_free || avail - r->o->min_free < upcoming)
@@ -486,11 +488,14 @@ int td_rx_serve(int fd, const char *peer, const struct td_rx_opts *o,
 			*colon = 0;
 		set_identity(r, td_tls_peer_cn(r->t), addr);
 		rc = rx_run(r, &e);
-		if (rc == 0)
-			send_reply(r, r->tr.status == TD_DUMP_COMPLETE ? TD_R_STORED
-				   : TD_R_STORED_INCOMPLETE, "stored");
-		else if (r->code)
-			send_reply(r, r->code, e.msg);
+		if (rc == 0 && r->tr.status == TD_DUMP_COMPLETE)
+			snprintf(r->reply, sizeof r->reply, "stored as %s/vmcore", r->name);
+		else if (rc == 0)
+			snprintf(r->reply, sizeof r->reply, "kept as %s/vmcore.incomplete, as the "
+				 "client's dump was incomplete", r->name);
+		if (rc == 0 || r->code)
+			send_reply(r, rc ? r->code : r->tr.status == TD_DUMP_COMPLETE ? TD_R_STORED
+				   : TD_R_STORED_INCOMPLETE, r->reply);
 	}
 	log_outcome(r, rc, &e);
 	td_tls_close(r->t);

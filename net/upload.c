@@ -20,6 +20,7 @@ struct upload {
 	int net_failed;      /* the connection failed: nothing more can be sent */
 	int spoke;           /* the receiver replied early */
 	struct td_err net_err;
+	char reply[TD_PROTO_TEXT_MAX + 1]; /* the receiver's text */
 };
 
 /* Send on the connection; a failure is remembered as the upload's fate. */
@@ -106,7 +107,7 @@ static int send_dump(struct upload *u, const struct td_payload *p, uint32_t *sta
 }
 
 /* The outcome JSON, or a stand-in naming why it is missing. */
-static size_t outcome_json(const struct td_payload *p, char *buf, struct td_err *e)
+static size_t outcome_json(const struct td_payload *p, char *buf)
 {
 	struct td_err je = { { 0 } };
 	size_t n = 0;
@@ -121,7 +122,6 @@ static size_t outcome_json(const struct td_payload *p, char *buf, struct td_err 
 			*c = '\'';
 	n = (size_t)snprintf(buf, TD_UPLOAD_JSON_CAP, "{\"error\": \"outcome JSON unavailable: %s\"}\n",
 			     je.msg[0] ? je.msg : "no json callback");
-	(void)e;
 	return n;
 }
 
@@ -136,7 +136,7 @@ static int send_trailer(struct upload *u, const struct td_payload *p, uint32_t s
 
 	if (!json)
 		return td_fail(e, "out of memory for the outcome JSON");
-	n = outcome_json(p, json, e);
+	n = outcome_json(p, json);
 	br_sha256_out(&u->sha, tr.sha256);
 	td_trailer_encode(&tr, fixed);
 	rc = send_msg(u, TD_TAG_TRAILER, sizeof fixed + n, fixed, sizeof fixed, e);
@@ -195,6 +195,7 @@ static int run_upload(struct upload *u, const struct td_payload *p, struct td_er
 	}
 	if (read_reply(u, &r, e) < 0 || judge_reply(u, &r, e) < 0)
 		return -1;
+	snprintf(u->reply, sizeof u->reply, "%s", r.text);
 	if (status != TD_DUMP_COMPLETE)
 		return td_fail(e, "the receiver stored an incomplete dump: %s", dump_err.msg);
 	return 0;
@@ -261,6 +262,7 @@ int td_tls_deliver(const struct td_payload *p, const char *host, uint16_t port,
 	struct creds c;
 	char desc[96];
 	struct timespec t0, t1;
+	double secs;
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -277,10 +279,11 @@ int td_tls_deliver(const struct td_payload *p, const char *host, uint16_t port,
 		td_tls_close(u.t);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	if (rc == 0)
-		td_log("tls:%s:%u: receiver stored the dump: %llu bytes streamed in %.1f s", host,
-		       port, (unsigned long long)u.flat_bytes,
-		       (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+		td_log("tls:%s:%u: receiver stored the dump (%s): %llu bytes streamed in %.1f s, "
+		       "%.1f MB/s", host, port, u.reply, (unsigned long long)u.flat_bytes, secs,
+		       secs > 0 ? u.flat_bytes / secs / 1e6 : 0.0);
 	free(u.t);
 	free_creds(&c);
 	return rc;

@@ -4,10 +4,12 @@
 # 127.0.0.1 there, the guest reaches them as 10.0.2.2, nothing else exists.
 #
 #   td_netns "$0" "$@"      re-exec the calling script inside the namespaces
-#   td_nettool_initramfs OUT  qemu-tests/nettool.c (the real net/ code, built
-#                           static with musl) as /init; cached by sources
-#   td_qemu_net LOG SECONDS NIC WORDS  boot TD_BZIMAGE with that -nic and
-#                           "-- WORDS" for nettool; console to LOG
+#   td_systool_initramfs OUT [CMDS]  qemu-tests/systool.c (the real init/
+#                           and net/ code, built static with musl) as /init,
+#                           and CMDS (a file of its words) as /etc/systool.cmds
+#   td_qemu_net LOG SECONDS NIC WORDS [DISK...]  boot TD_BZIMAGE (initrd
+#                           TD_NET_INITRD) with that -nic, virtio disks and
+#                           "-- WORDS" for systool; console to LOG
 #   td_ganesha DIR VERS     start nfs-ganesha exporting DIR/export as
 #                           /crash (VERS "4" or "3,4"); sets TD_GANESHA_PID
 #   td_wait_port PORT [TRIES]  wait for a TCP listener on 127.0.0.1:PORT
@@ -27,45 +29,52 @@ td_netns_setup() {
 	mount -t tmpfs tmpfs /run
 }
 
-_td_nettool_build() {
+_td_systool_build() {
 	local dir=$1 m r=$TD_ROOT
 	[ -f "$dir/done" ] && return 0
 	mkdir -p "$dir"
 	m=$("$r/scripts/musl-deps.sh") || return 1
 	musl-gcc -static -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wvla -Wshadow \
 		-Wstrict-prototypes -Wmissing-prototypes -I"$r/capture" -I"$r/init" -I"$r/net" \
-		-I"$m/include" -o "$dir/nettool" "$r/qemu-tests/nettool.c" $(_td_nettool_srcs) &&
-		strip "$dir/nettool" && touch "$dir/done"
+		-I"$m/include" -o "$dir/systool" "$r/qemu-tests/systool.c" $(_td_systool_srcs) &&
+		strip "$dir/systool" && touch "$dir/done"
 }
 
-_td_nettool_srcs() {
+_td_systool_srcs() {
 	local r=$TD_ROOT f
 	for f in capture/err.c init/log.c init/sys.c init/target.c init/cmdline.c \
-		net/netlink.c net/dhcp.c net/dhcpmsg.c net/netup.c net/nfs.c; do
+		init/devices.c init/blkid.c net/netlink.c net/dhcp.c net/dhcpmsg.c net/netup.c net/nfs.c; do
 		echo "$r/$f"
 	done
 }
 
-td_nettool_initramfs() {
-	local out=$1 dir
-	dir="$CACHE/nettool-$(KEYEXTRA="$(pkgver musl-tools)" key "$TD_ROOT/qemu-tests/nettool.c" \
-		$(_td_nettool_srcs) "$TD_ROOT"/init/*.h "$TD_ROOT"/net/*.h "$TD_ROOT"/capture/err.h)"
-	td_locked "$dir.lock" _td_nettool_build "$dir" || die "building qemu-tests/nettool.c failed"
+td_systool_initramfs() {
+	local out=$1 cmds=${2:-} dir
+	dir="$CACHE/systool-$(KEYEXTRA="$(pkgver musl-tools)" key "$TD_ROOT/qemu-tests/systool.c" \
+		$(_td_systool_srcs) "$TD_ROOT"/init/*.h "$TD_ROOT"/net/*.h "$TD_ROOT"/capture/err.h)"
+	td_locked "$dir.lock" _td_systool_build "$dir" || die "building qemu-tests/systool.c failed"
 	printf '%s\n' "dir /dev 0755 0 0" "dir /proc 0755 0 0" "dir /sys 0755 0 0" \
 		"dir /mnt 0755 0 0" "nod /dev/console 0600 0 0 c 5 1" \
-		"file /init $dir/nettool 0755 0 0" > "$out.spec"
+		"file /init $dir/systool 0755 0 0" > "$out.spec"
+	[ -z "$cmds" ] || printf '%s\n' "dir /etc 0755 0 0" \
+		"file /etc/systool.cmds $cmds 0644 0 0" >> "$out.spec"
 	_td_pack "$out.spec" "$out"
 	rm -f "$out.spec"
 }
 
-# td_qemu_net LOG SECONDS NIC WORDS: like td_qemu (lib.sh), with a NIC.
+# td_qemu_net LOG SECONDS NIC WORDS [DISK...]: like td_qemu (lib.sh), with a NIC.
 td_qemu_net() {
-	local log=$1 secs=$2 nic=$3 words=$4
+	local log=$1 secs=$2 nic=$3 words=$4 d
+	local -a drives=()
+	shift 4
+	for d in "$@"; do
+		drives+=(-drive "file=$d,format=raw,if=virtio,cache=unsafe")
+	done
 	[ -n "${TD_BZIMAGE:-}" ] || td_kernel
 	timeout -s KILL "$secs" qemu-system-x86_64 -machine pc -accel tcg -m 256M -smp 1 \
 		-nic "$nic" -device virtio-rng-pci -no-reboot -display none -serial stdio \
 		-monitor none -kernel "$TD_BZIMAGE" -initrd "$TD_NET_INITRD" \
-		-append "console=ttyS0 panic=-1 -- $words" < /dev/null 2>&1 | tr -d '\r' > "$log" || :
+		-append "console=ttyS0 panic=-1 -- $words" "${drives[@]}" < /dev/null 2>&1 | tr -d '\r' > "$log" || :
 }
 
 td_wait_port() {

@@ -20,7 +20,7 @@ trap 'for p in $pids; do kill $p 2>/dev/null; done; [ -n "${TD_KEEP:-}" ] || rm 
 
 td_kernel
 TD_NET_INITRD=$tmp/net.cpio.gz
-td_nettool_initramfs "$TD_NET_INITRD"
+td_systool_initramfs "$TD_NET_INITRD"
 socat TCP-LISTEN:7001,bind=127.0.0.1,reuseaddr,fork SYSTEM:'echo hello-from-host' &
 pids="$pids $!"
 td_wait_port 7001 50 || { td_fail $T "socat listener on 127.0.0.1:7001 did not start"; exit 0; }

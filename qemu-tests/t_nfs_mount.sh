@@ -28,7 +28,7 @@ command -v ganesha.nfsd >/dev/null || { td_skip $T "ganesha.nfsd not installed (
 
 td_kernel
 TD_NET_INITRD=$tmp/net.cpio.gz
-td_nettool_initramfs "$TD_NET_INITRD"
+td_systool_initramfs "$TD_NET_INITRD"
 NIC=user,model=virtio-net-pci
 TEXT="hello from the guest over nfs"
 

@@ -55,7 +55,7 @@ check_run notready "$log" 1 1 \
 	"ok: target disk:LABEL=crash: /dev/vda (ext4, LABEL=crash)" \
 	"not ready: 2 problems"
 check_run badtarget "$log" 2 1 \
-	"LABEL=nothere not found after 0 s; block devices seen: vda (ext4 LABEL=crash)"
+	"LABEL=nothere not found after 0 s; block devices seen: vda (ext4 LABEL=crash); fix: mkfs.ext4 -L nothere DEVICE"
 check_run ready "$log" 3 0 "ok: a capture kernel is loaded" "ok: kernel.panic_on_oops=1" "ready"
 
 log=$W/noreserve.log

@@ -10,7 +10,7 @@
 #                          this server certificate; RX_PID, log $W/rx-PORT.log
 #   td_rx_children PID     the receiver's per-connection processes
 #   td_rx_stop             kill the receiver and its children
-#   td_src_file OUT MB     a test "dump": random data with a zero hole in the middle
+#   td_src_file OUT MB     a test "dump": random data, its middle half zero
 #   td_src_kdump OUT       a real kdump file (tinydump -l31 on a saved vmcore),
 #                          or td_src_file when no vmcore can be had
 
@@ -55,13 +55,13 @@ td_rx_stop() {
 	local kids
 	kids=$(td_rx_children "$RX_PID")
 	kill -KILL "$RX_PID" $kids 2>/dev/null
-	wait "$RX_PID" 2>/dev/null
+	{ wait "$RX_PID"; } 2>/dev/null
 	RX_PID=
 }
 
 td_src_file() {
-	head -c $(( $2 * 1024 * 512 )) /dev/urandom > "$1"
-	head -c $(( $2 * 1024 * 256 )) /dev/zero >> "$1"
+	head -c $(( $2 * 1024 * 256 )) /dev/urandom > "$1"
+	head -c $(( $2 * 1024 * 512 )) /dev/zero >> "$1"
 	head -c $(( $2 * 1024 * 256 )) /dev/urandom >> "$1"
 }
 

@@ -75,8 +75,17 @@ static uint64_t *bucket(struct td_pagestats *st, enum kind k, unsigned level)
  * kernel text alias for [16 MiB, 32 MiB); pool (tables, mem_section,
  * vmemmap) at [32 MiB, 96 MiB). Section 0's vmemmap uses 4 KiB pages, the
  * rest 2 MiB pages. */
+static int use_l5;
+static uint64_t use_sme;
+
 static void layout(struct vmgen *g)
 {
+	if (use_l5) {
+		g->levels = 5;
+		g->page_offset = VMGEN_PAGE_OFFSET_L5;
+		g->vmemmap_base = VMGEN_VMEMMAP_L5;
+	}
+	g->sme_mask = use_sme;
 	g->phys_base = -0x4600000;
 	vmgen_ram(g, 0x1000, 0x9f000);
 	vmgen_ram(g, 0x100000, 0x30000000 - 0x100000);
@@ -332,6 +341,36 @@ static void classes_full_cycles(void)
 	close_dump(d);
 }
 
+/* 5-level paging (MAX_PHYSMEM_BITS 52, 131072 section roots) with the SME
+ * C-bit in every table entry. */
+static void five_level_sme(void)
+{
+	static const unsigned levels[] = { 0, 1, 8, 16, 22, 31 };
+	unsigned vi = VMGEN_VI_HWPOISON | VMGEN_VI_HUGETLB;
+	struct td_pagestats st;
+	struct dump *d;
+	char why[300];
+
+	use_l5 = 1;
+	use_sme = 1ull << 47;
+	d = build(vi, NULL);
+	use_l5 = 0;
+	use_sme = 0;
+	T_CHECK(d != NULL, "build");
+	if (!d)
+		return;
+	T_CHECK(strstr((const char *)d->notes + d->vc.vmcoreinfo_off, "NUMBER(pgtable_l5_enabled)=1"),
+		"VMCOREINFO says 5-level");
+	for (unsigned i = 0; i < sizeof levels / sizeof levels[0]; i++) {
+		T_CHECK(run(d, levels[i], TD_CYCLE_PFNS, &st) == 0, "run");
+		T_CHECK(filt.x.levels == 5 && filt.level_applied == levels[i], "levels %d, applied %u",
+			filt.x.levels, filt.level_applied);
+		uint64_t bad = check(levels[i], vi, &st, why);
+		T_CHECK(bad == 0, "level %u: %s", levels[i], why);
+	}
+	close_dump(d);
+}
+
 /* Without mem_map work the bitmap is exactly td_vmcore_pfn_present. */
 static void holes(void)
 {
@@ -506,6 +545,7 @@ int main(void)
 	T_RUN(classes_hwpoison);
 	T_RUN(classes_hugetlb);
 	T_RUN(classes_full_cycles);
+	T_RUN(five_level_sme);
 	T_RUN(missing_fields);
 	T_RUN(robustness);
 	T_RUN(cut_at_cycle);

@@ -255,11 +255,12 @@ static void notes(void)
 	T_CHECK(open_gen(&g, g.len) == 0, "%s", err.msg);
 	T_CHECK(td_kdump_load_notes(&k, buf, &off, &len, &err) == -1 && strstr(err.msg, "no VMCOREINFO"),
 		"%s", err.msg);
-	/* notes claimed past the end of the file */
+	/* notes claimed past the end of the file, or huge */
 	td_put_le64(g.buf + 4096 + 56, g.len);
-	T_CHECK(open_gen(&g, g.len) == 0, "%s", err.msg);
-	T_CHECK(td_kdump_load_notes(&k, buf, &off, &len, &err) == -1 && strstr(err.msg, "past the end"),
+	T_CHECK(open_gen(&g, g.len) == -1 && strstr(err.msg, "notes") && strstr(err.msg, "past the end"),
 		"%s", err.msg);
+	td_put_le64(g.buf + 4096 + 56, 1ull << 40);
+	T_CHECK(open_gen(&g, g.len) == -1 && strstr(err.msg, "implausibly large"), "%s", err.msg);
 	/* a note whose size runs past the notes */
 	td_put_le64(g.buf + 4096 + 56, g.note_len);
 	td_put_le32(g.buf + 4200 + 4, 5000);

@@ -1,11 +1,15 @@
-/* Guest /init for the network tests (t_net_dhcp.sh, t_nfs_mount.sh): the
- * real net/ and init/ code, driven by the words after "--" on the kernel
- * command line, reporting "TD-MARK WORD value" lines on the console:
+/* Guest /init for the system-side tests (t_net_dhcp.sh, t_nfs_mount.sh,
+ * t_devices.sh): the real net/ and init/ code, driven by the words after
+ * "--" on the kernel command line or in /etc/systool.cmds (several
+ * commands separated by "+"),
+ * reporting "TD-MARK WORD value" lines on the console:
  *   dhcp [TIMEOUT [PORT]]               td_net_up in DHCP mode
  *   static ADDR/PREFIX GW [TIMEOUT [PORT]]  td_net_up in static mode
  *     with PORT, then read a line from 10.0.2.2:PORT (proves the route)
  *   nfs SERVER PATH VERS TIMEOUT [OPTS] td_net_up (DHCP), then td_nfs_mount
  *                                       on /mnt, write and read back a file
+ *   find SPEC TIMEOUT                   td_dev_find (marker find.N)
+ *   mountfs DEV DIR                     td_sys_mount_fs, write/read a file
  * It always ends with td_sys_final(reboot); the test runs QEMU with
  * -no-reboot, so that exits QEMU. */
 #include <errno.h>
@@ -19,6 +23,7 @@
 #include <netinet/in.h>
 #include <unistd.h>
 
+#include "devices.h"
 #include "log.h"
 #include "netlink.h"
 #include "netup.h"
@@ -155,27 +160,114 @@ static void count_kmsg(void)
 	mark("kmsg-lines", "%d", n);
 }
 
+static void find(int n, int argc, char **argv)
+{
+	char path[64], w[24];
+	struct td_err e;
+	uint64_t t0 = td_mono_ms();
+
+	if (argc < 3)
+		return mark("usage", "find SPEC TIMEOUT");
+	snprintf(w, sizeof w, "find.%d", n);
+	if (td_dev_find(argv[1], (unsigned)atoi(argv[2]), path, sizeof path, &e))
+		mark(w, "error %s", e.msg);
+	else
+		mark(w, "%s", path);
+	snprintf(w, sizeof w, "find-ms.%d", n);
+	mark(w, "%llu", (unsigned long long)(td_mono_ms() - t0));
+}
+
+/* Mount DEV on DIR with td_sys_mount_fs, write and read back a file. */
+static void mountfs(int n, int argc, char **argv)
+{
+	char w[24], f[128], buf[64] = { 0 };
+	struct td_err e;
+	int fd;
+
+	if (argc < 3)
+		return mark("usage", "mountfs DEV DIR");
+	snprintf(w, sizeof w, "mountfs.%d", n);
+	if (td_sys_mount_fs(argv[1], argv[2], &e))
+		return mark(w, "error %s", e.msg);
+	snprintf(f, sizeof f, "%s/systool.txt", argv[2]);
+	fd = open(f, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || write(fd, argv[1], strlen(argv[1])) < 0 || fsync(fd) ||
+	    pread(fd, buf, sizeof buf - 1, 0) < 0)
+		return mark(w, "error io %s", strerror(errno));
+	close(fd);
+	umount(argv[2]);
+	mark(w, "ok %s", buf);
+}
+
+/* One command: argv[0] is its name, like the words after "--". */
+static void run(int n, int argc, char **argv)
+{
+	/* the net commands read their words from argv[1] on, as main's */
+	char **v = argv - 1;
+
+	mark("start", "%s", argv[0]);
+	if (!strcmp(argv[0], "dhcp")) {
+		struct td_ipconf ip = { .mode = TD_IP_DHCP };
+
+		if (net(&ip, argc > 1 ? (unsigned)atoi(argv[1]) : 30) == 0 && argc > 2)
+			probe(atoi(argv[2]));
+	} else if (!strcmp(argv[0], "static")) {
+		static_ip(argc + 1, v);
+	} else if (!strcmp(argv[0], "nfs")) {
+		nfs(argc + 1, v);
+	} else if (!strcmp(argv[0], "find")) {
+		find(n, argc, argv);
+	} else if (!strcmp(argv[0], "mountfs")) {
+		mountfs(n, argc, argv);
+	} else {
+		mark("usage", "unknown command %s", argv[0]);
+	}
+}
+
+/* Without words after "--" (the kernel passes at most 32 to init), the
+ * words come from /etc/systool.cmds, split at blanks. */
+static int words_from_file(char **argv, int max)
+{
+	static char text[4096];
+	int fd = open("/etc/systool.cmds", O_RDONLY), argc = 1;
+	ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof text - 1);
+	char *save, *w;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return 1;
+	text[n] = 0;
+	for (w = strtok_r(text, " \t\n", &save); w && argc < max - 1; w = strtok_r(NULL, " \t\n", &save))
+		argv[argc++] = w;
+	argv[argc] = NULL;
+	return argc;
+}
+
 int main(int argc, char **argv)
 {
+	static char *file_argv[256] = { "init" };
 	struct td_err e;
+	int i, start, n = 0;
 
 	td_sys_console();
 	if (td_sys_mounts(&e))
 		td_log("%s", e.msg);
 	td_log_kmsg(1);
 	td_sys_signals();
-	mark("start", "%s", argc > 1 ? argv[1] : "(no mode)");
-	if (argc > 1 && !strcmp(argv[1], "dhcp")) {
-		struct td_ipconf ip = { .mode = TD_IP_DHCP };
-
-		if (net(&ip, argc > 2 ? (unsigned)atoi(argv[2]) : 30) == 0 && argc > 3)
-			probe(atoi(argv[3]));
-	} else if (argc > 1 && !strcmp(argv[1], "static")) {
-		static_ip(argc, argv);
-	} else if (argc > 1 && !strcmp(argv[1], "nfs")) {
-		nfs(argc, argv);
+	if (argc == 1) {
+		argc = words_from_file(file_argv, 256);
+		argv = file_argv;
+	}
+	/* Commands are separated by "+" words. */
+	for (start = i = 1; i <= argc; i++) {
+		if (i < argc && strcmp(argv[i], "+"))
+			continue;
+		if (i > start)
+			run(++n, i - start, argv + start);
+		start = i + 1;
 	}
 	count_kmsg();
-	mark("end", "%s", argc > 1 ? argv[1] : "");
+	mark("end", "%d", n);
 	td_sys_final(TD_ACT_REBOOT);
 }
