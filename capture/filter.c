@@ -345,14 +345,14 @@ static int load_spage(struct scan *s, uint64_t pfn, struct spage *sp)
 {
 	struct td_filter *f = s->f;
 	const struct td_pagefmt *pf = &f->pf;
-	uint64_t idx = pfn & (TD_MEMMAP_CHUNK - 1);
+	unsigned idx = (unsigned)(pfn & (TD_MEMMAP_CHUNK - 1));
 	const uint8_t *p;
 
 	if (f->chunk.pfn != pfn - idx)
 		td_memmap_chunk(&f->mm, &f->chunk, s->map, s->secpfn, pfn - idx);
-	if (!f->chunk.ok[idx])
+	p = td_memmap_pages(&f->mm, &f->chunk, idx, 1);
+	if (!p)
 		return -1;
-	p = f->chunk.data + idx * pf->size;
 	sp->flags = td_le64(p + pf->flags);
 	sp->mapping = td_le64(p + pf->mapping);
 	sp->compound_head = td_le64(p + pf->compound_head);
@@ -362,7 +362,7 @@ static int load_spage(struct scan *s, uint64_t pfn, struct spage *sp)
 	sp->dtor = 0;
 	if (idx == TD_MEMMAP_CHUNK - 1 || !(sp->flags & pf->head))
 		return 0;
-	if (!f->chunk.ok[idx + 1])
+	if (!td_memmap_pages(&f->mm, &f->chunk, idx, 2))
 		return -1;
 	sp->order = (unsigned)get_or0(p + pf->size, pf->order, 1);
 	sp->dtor = get_or0(p + pf->size, pf->dtor, 1);

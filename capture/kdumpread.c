@@ -14,8 +14,6 @@
 #include "vmcore.h"
 
 #define NO_BLOCK UINT64_MAX
-
-static int check_notes(const struct td_kdump *k, struct td_err *e);
 #define DC_MAX (sizeof ((struct td_kdump *)0)->dc / TD_KDUMP_DESC_SIZE)
 
 int td_kdump_probe(const uint8_t *p)
@@ -147,6 +145,37 @@ static int layout(struct td_kdump *k, struct td_err *e)
 		return td_fail(e, "bitmaps (%llu bytes at 0x%llx) run past the end of the file (%llu bytes)",
 			       (unsigned long long)all, (unsigned long long)k->bitmap_off[0],
 			       (unsigned long long)k->src->size);
+	return 0;
+}
+
+uint64_t td_kdump_notes_size(const struct td_kdump *k)
+{
+	if (k->header_version >= 4 && k->size_note)
+		return k->size_note;
+	if (k->header_version >= 3)
+		return k->size_vmcoreinfo;
+	return 0;
+}
+
+/* Where the notes (or the v3 VMCOREINFO) are: *off, and the size. */
+static uint64_t notes_at(const struct td_kdump *k, uint64_t *off)
+{
+	int notes = k->header_version >= 4 && k->size_note;
+
+	*off = notes ? k->offset_note : k->offset_vmcoreinfo;
+	return td_kdump_notes_size(k);
+}
+
+/* The notes must fit TD_MAX_NOTES and lie inside the file. */
+static int check_notes(const struct td_kdump *k, struct td_err *e)
+{
+	uint64_t off, size = notes_at(k, &off);
+
+	if (size > TD_MAX_NOTES || !in_file(k, off, size))
+		return td_fail(e, "%s (%llu bytes at 0x%llx) %s",
+			       k->header_version >= 4 && k->size_note ? "notes" : "VMCOREINFO",
+			       (unsigned long long)size, (unsigned long long)off,
+			       size > TD_MAX_NOTES ? "are implausibly large" : "run past the end of the file");
 	return 0;
 }
 
@@ -387,37 +416,6 @@ void td_kdump_physread(struct td_kdump *k, struct td_physread *pr)
 {
 	pr->ctx = k;
 	pr->read = kdump_physread;
-}
-
-/* Where the notes (or the v3 VMCOREINFO) are: *off, and the size. */
-static uint64_t notes_at(const struct td_kdump *k, uint64_t *off)
-{
-	int notes = k->header_version >= 4 && k->size_note;
-
-	*off = notes ? k->offset_note : k->offset_vmcoreinfo;
-	return td_kdump_notes_size(k);
-}
-
-/* The notes must fit TD_MAX_NOTES and lie inside the file. */
-static int check_notes(const struct td_kdump *k, struct td_err *e)
-{
-	uint64_t off, size = notes_at(k, &off);
-
-	if (size > TD_MAX_NOTES || !in_file(k, off, size))
-		return td_fail(e, "%s (%llu bytes at 0x%llx) %s",
-			       k->header_version >= 4 && k->size_note ? "notes" : "VMCOREINFO",
-			       (unsigned long long)size, (unsigned long long)off,
-			       size > TD_MAX_NOTES ? "are implausibly large" : "run past the end of the file");
-	return 0;
-}
-
-uint64_t td_kdump_notes_size(const struct td_kdump *k)
-{
-	if (k->header_version >= 4 && k->size_note)
-		return k->size_note;
-	if (k->header_version >= 3)
-		return k->size_vmcoreinfo;
-	return 0;
 }
 
 /* Find VMCOREINFO among the notes in buf. */

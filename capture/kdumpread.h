@@ -4,7 +4,7 @@
  * raw or with zlib. LZO, snappy and zstd pages fail with a clear
  * "unsupported compression" error. The flattened format is not read here.
  *
- * Memory is the caller's td_kdump (about 110 KiB) whatever the dump size:
+ * Memory is the caller's td_kdump (about 80 KiB) whatever the dump size:
  * bitmap blocks and descriptors are read on demand into one-block caches,
  * and the rank of a pfn (its descriptor index) comes from prefix counts
  * kept per group of bitmap blocks. Everything in the file is untrusted:

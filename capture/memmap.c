@@ -141,55 +141,56 @@ int td_memmap_section(struct td_memmap *m, uint64_t sec, uint64_t *map, struct t
 
 /* --- struct page chunks --- */
 
-static void mark_bad(const struct td_memmap *m, struct td_memmap_chunk *c, uint64_t from,
-		     uint64_t to, const struct td_err *e)
-{
-	for (uint64_t i = from / m->page_size; i < TD_MEMMAP_CHUNK && i * m->page_size < to; i++)
-		c->ok[i] = 0;
-	if (!c->err[0])
-		snprintf(c->err, sizeof c->err, "%.159s", e->msg);
-}
-
-/* Bytes [off, off + len) of the chunk from pa; on failure again page by
- * page, so that only the struct pages on unreadable pages are lost. */
-static void chunk_read(struct td_memmap *m, struct td_memmap_chunk *c, uint64_t off, uint64_t pa,
-		       uint64_t len)
-{
-	struct td_physread *mem = m->x->mem;
-	struct td_err e;
-
-	if (mem->read(mem->ctx, pa, c->data + off, len, &e) == 0)
-		return;
-	for (uint64_t o = 0, n; o < len; o += n) {
-		n = 4096 - ((pa + o) & 4095);
-		n = n < len - o ? n : len - o;
-		if (mem->read(mem->ctx, pa + o, c->data + off + o, n, &e) < 0) {
-			td_wrap(&e, "struct pages at pa 0x%llx", (unsigned long long)(pa + o));
-			mark_bad(m, c, off + o, off + o + n, &e);
-		}
-	}
-}
-
 void td_memmap_chunk(struct td_memmap *m, struct td_memmap_chunk *c, uint64_t map, uint64_t secpfn,
 		     uint64_t cp)
 {
-	uint64_t len = TD_MEMMAP_CHUNK * m->page_size, va0 = map + (cp - secpfn) * m->page_size;
+	c->pfn = cp;
+	c->va = map + (cp - secpfn) * m->page_size;
+	c->err[0] = '\0';
+	memset(c->state, 0, sizeof c->state);
+}
+
+/* Read vmemmap page k of the chunk (the page holding byte k * 4096 -
+ * (va & 4095) of the chunk's data, which starts at data + (va & 4095)). */
+static void load_page(struct td_memmap *m, struct td_memmap_chunk *c, unsigned k)
+{
+	uint64_t va = (c->va & ~4095ull) + 4096ull * k, pa;
+	struct td_physread *mem = m->x->mem;
 	struct td_err e;
 
-	c->pfn = cp;
-	c->err[0] = '\0';
-	memset(c->ok, 1, sizeof c->ok);
-	for (uint64_t off = 0, n; off < len; off += n) {
-		uint64_t va = va0 + off, pa, pgsize;
-		if (td_x86_vtop(m->x, va, &pa, &pgsize, &e) < 0) {
-			n = 4096 - (va & 4095); /* on to the next vmemmap page */
-			n = n < len - off ? n : len - off;
-			td_wrap(&e, "vmemmap");
-			mark_bad(m, c, off, off + n, &e);
-			continue;
-		}
-		n = pgsize - (va & (pgsize - 1));
-		n = n < len - off ? n : len - off;
-		chunk_read(m, c, off, pa, n);
+	c->state[k] = 2;
+	if (va >= m->last_va && va - m->last_va < m->last_size) {
+		pa = m->last_pa + (va - m->last_va);
+	} else if (td_x86_vtop(m->x, va, &pa, &m->last_size, &e) < 0) {
+		m->last_size = 0;
+		td_wrap(&e, "vmemmap");
+		goto bad;
+	} else {
+		m->last_va = va & ~(m->last_size - 1);
+		m->last_pa = pa & ~(m->last_size - 1);
 	}
+	if (mem->read(mem->ctx, pa, c->data + 4096ull * k, 4096, &e) < 0) {
+		td_wrap(&e, "struct pages at pa 0x%llx", (unsigned long long)pa);
+		goto bad;
+	}
+	c->state[k] = 1;
+	return;
+bad:
+	if (!c->err[0])
+		snprintf(c->err, sizeof c->err, "%.159s", e.msg);
+}
+
+const uint8_t *td_memmap_pages(struct td_memmap *m, struct td_memmap_chunk *c, unsigned idx,
+			       unsigned n)
+{
+	uint64_t first = (c->va & 4095) + (uint64_t)idx * m->page_size;
+	uint64_t last = first + (uint64_t)n * m->page_size - 1;
+
+	for (unsigned k = (unsigned)(first / 4096); k <= last / 4096; k++) {
+		if (!c->state[k])
+			load_page(m, c, k);
+		if (c->state[k] != 1)
+			return NULL;
+	}
+	return c->data + first;
 }

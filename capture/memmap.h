@@ -34,6 +34,9 @@ struct td_memmap {
 	int cached_state;        /* 1 read, 0 null root, -1 unreadable */
 	char cached_err[200];
 	uint8_t root[4096];
+	/* the last vmemmap translation (a 2 MiB page covers 32768 struct
+	 * pages): [last_va, last_va + last_size) -> last_pa */
+	uint64_t last_va, last_pa, last_size;
 };
 
 /* From VMCOREINFO: SYMBOL(mem_section), LENGTH(mem_section),
@@ -51,19 +54,27 @@ int td_memmap_init(struct td_memmap *m, struct td_x86 *x, const struct td_vmcore
  * implausible (e says why). */
 int td_memmap_section(struct td_memmap *m, uint64_t sec, uint64_t *map, struct td_err *e);
 
-/* TD_MEMMAP_CHUNK struct pages, those of pfns pfn .. pfn + 511. */
+/* The struct pages of pfns pfn .. pfn + TD_MEMMAP_CHUNK - 1, read one
+ * 4 KiB vmemmap page at a time when first asked for: a scan that jumps over
+ * free blocks reads only the pages it looks at. */
+#define TD_MEMMAP_CHUNK_PAGES (TD_MEMMAP_CHUNK * TD_MEMMAP_MAX_PAGE / 4096 + 1)
 struct td_memmap_chunk {
-	uint64_t pfn;            /* UINT64_MAX: nothing loaded */
-	char err[160];           /* why some are unreadable, or "" */
-	uint8_t ok[TD_MEMMAP_CHUNK];  /* 1: that struct page was read whole */
-	uint8_t data[TD_MEMMAP_CHUNK * TD_MEMMAP_MAX_PAGE];
+	uint64_t pfn;            /* UINT64_MAX: none */
+	uint64_t va;             /* virtual address of pfn's struct page */
+	char err[160];           /* why a page was unreadable, or "" */
+	uint8_t state[TD_MEMMAP_CHUNK_PAGES];  /* 0 unread, 1 read, 2 unreadable */
+	uint8_t data[TD_MEMMAP_CHUNK_PAGES * 4096];
 };
 
-/* Read the struct pages of pfns cp .. cp + 511 (cp chunk-aligned, inside
- * the section starting at pfn secpfn whose mem_map is at map). Each vmemmap
- * page is translated and read on its own if a bulk read fails, so an
- * unmapped or absent page loses only the struct pages on it. */
+/* Start chunk cp (chunk-aligned) of the section that starts at pfn secpfn
+ * and whose mem_map is at map. Reads nothing yet. */
 void td_memmap_chunk(struct td_memmap *m, struct td_memmap_chunk *c, uint64_t map, uint64_t secpfn,
 		     uint64_t cp);
+
+/* The n struct pages from slot idx of the chunk (idx + n <= CHUNK), or NULL
+ * if a byte of them cannot be read (c->err says why). Each vmemmap page is
+ * translated and read once. */
+const uint8_t *td_memmap_pages(struct td_memmap *m, struct td_memmap_chunk *c, unsigned idx,
+			       unsigned n);
 
 #endif

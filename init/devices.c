@@ -28,6 +28,7 @@ struct blk {
 	unsigned partno;       /* 0: a whole disk */
 	char disk[NAME_MAX_LEN + 1]; /* partitions: the disk's name */
 	int has_fs;
+	const char *table;     /* whole disks: "MBR" or "GPT" when partitioned */
 	struct td_fsid id;
 	char partuuid[37];     /* "" when unknown */
 };
@@ -154,6 +155,20 @@ static void partuuid(const char *disk, unsigned partno, char out[37])
 			snprintf(out, 37, "%s", parts[i].partuuid);
 }
 
+/* "MBR" or "GPT" when sector 0 holds a partition table, else NULL. */
+static const char *table_kind(const char *dev)
+{
+	struct td_part parts[4];
+	uint8_t s0[512];
+	struct td_err e;
+	size_t n;
+	int gpt = 0;
+
+	if (read_at(dev, s0, sizeof s0, 0, &e) || td_mbr_parts(s0, sizeof s0, parts, 4, &n, &gpt, &e))
+		return NULL;
+	return gpt ? "GPT" : "MBR";
+}
+
 /* What one device is. Returns -1 for entries to skip (empty devices). */
 static int describe(const char *name, enum by by, struct blk *b)
 {
@@ -172,6 +187,8 @@ static int describe(const char *name, enum by by, struct blk *b)
 	b->has_fs = td_dev_probe(dev, &b->id, &e) == 0;
 	if (by == BY_PARTUUID && b->partno && b->disk[0])
 		partuuid(b->disk, b->partno, b->partuuid);
+	if (!b->has_fs && !b->partno)
+		b->table = table_kind(dev);
 	return 0;
 }
 
@@ -198,7 +215,10 @@ static void note_seen(struct scan *s, const struct blk *b)
 
 	if (cap < 2)
 		return;
-	if (!b->has_fs)
+	if (b->table)
+		w = snprintf(s->seen + s->used, cap, "%s%s (%s partition table)",
+			     s->used ? ", " : "", b->name, b->table);
+	else if (!b->has_fs)
 		w = snprintf(s->seen + s->used, cap, "%s%s (no filesystem%s%s)", s->used ? ", " : "",
 			     b->name, b->partuuid[0] ? " PARTUUID=" : "", b->partuuid);
 	else
@@ -209,19 +229,40 @@ static void note_seen(struct scan *s, const struct blk *b)
 	s->used += w > 0 && (size_t)w < cap ? (size_t)w : cap - 1;
 }
 
-static void scan_once(struct scan *s)
+#define MAX_DEVS 256
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* The names in /sys/class/block, sorted (vda, vda1, vdb ...). */
+static int list_names(char names[][NAME_MAX_LEN + 1], int max)
 {
 	DIR *d = opendir(SYSBLK);
 	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) && n < max)
+		if (de->d_name[0] != '.' && strlen(de->d_name) <= NAME_MAX_LEN)
+			snprintf(names[n++], NAME_MAX_LEN + 1, "%.31s", de->d_name);
+	closedir(d);
+	qsort(names, (size_t)n, sizeof names[0], by_name);
+	return n;
+}
+
+static void scan_once(struct scan *s)
+{
+	char names[MAX_DEVS][NAME_MAX_LEN + 1];
+	int n = list_names(names, MAX_DEVS);
 	struct blk b;
 
 	s->match[0] = s->second[0] = s->seen[0] = 0;
 	s->used = 0;
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' || strlen(de->d_name) > NAME_MAX_LEN ||
-		    describe(de->d_name, s->by, &b))
+	for (int i = 0; i < n; i++) {
+		if (describe(names[i], s->by, &b))
 			continue;
 		note_seen(s, &b);
 		if (!matches(s, &b))
@@ -231,7 +272,6 @@ static void scan_once(struct scan *s)
 		else if (!s->second[0])
 			snprintf(s->second, sizeof s->second, "/dev/%s", b.name);
 	}
-	closedir(d);
 }
 
 static int parse_spec(const char *spec, struct scan *s, struct td_err *e)

@@ -20,6 +20,7 @@
 #include "log.h"
 
 #define LINE_MAX_BYTES 1024
+#define KMSG_MAX 976
 
 static int kmsg_fd = -1;
 static char kmsg_level = '5';
@@ -101,8 +102,15 @@ static void vlog(const char *tag, const char *fmt, va_list ap)
 		progress_open = 0;
 	}
 	write_all(2, buf + start, len - start);
-	if (kmsg_fd >= 0)
+	if (kmsg_fd >= 0) {
+		/* /dev/kmsg refuses (EINVAL) a write over LOG_LINE_MAX (976 with
+		 * PRINTK_CALLER): shorten the kernel's copy instead of losing it. */
+		if (len > KMSG_MAX) {
+			len = KMSG_MAX;
+			buf[len - 1] = '\n';
+		}
 		write_all(kmsg_fd, buf, len);
+	}
 	errno = saved;
 }
 

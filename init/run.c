@@ -129,6 +129,13 @@ int td_run_dump(struct td_run *r, struct td_sink *out, enum td_format format, in
 		rc = -1;
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	r->seconds = since(&r->t0, &end);
+	if (r->fs.use_read && !r->read_noted) {
+		r->read_noted = 1;
+		if (r->fs.mmap_errno)
+			td_warn(&r->warn, "mmap of %s failed (%s); read it with read(), which is slower",
+				r->fs.path, strerror(r->fs.mmap_errno));
+		td_log("%s was read with read()%s", r->fs.path, r->fs.mmap_errno ? " after mmap failed" : "");
+	}
 	return rc;
 }
 

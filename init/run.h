@@ -34,6 +34,7 @@ struct td_run {
 	/* progress */
 	struct timespec t0, last;
 	uint64_t last_pfn;
+	int read_noted;
 };
 
 /* Open path (force_read: use read(), not mmap), parse it and set up the

@@ -134,7 +134,7 @@ static void run_shell(void)
 
 _Noreturn void td_sys_final(enum td_action action)
 {
-	static const char *const names[] = { "rebooting", "powering off", "halting", "" };
+	static const char *const names[] = { "rebooting", "powering off", "halting" };
 	int how = RB_AUTOBOOT;
 
 	if (action == TD_ACT_SHELL) {
@@ -142,15 +142,15 @@ _Noreturn void td_sys_final(enum td_action action)
 			run_shell();
 		} else {
 			td_log("no shell in this initramfs; halting");
-			action = TD_ACT_HALT;
+			how = RB_HALT_SYSTEM;
 		}
+	} else {
+		if (action == TD_ACT_POWEROFF)
+			how = RB_POWER_OFF;
+		else if (action == TD_ACT_HALT)
+			how = RB_HALT_SYSTEM;
+		td_log("%s", (unsigned)action < 3 ? names[action] : names[0]);
 	}
-	if (action == TD_ACT_POWEROFF)
-		how = RB_POWER_OFF;
-	else if (action == TD_ACT_HALT)
-		how = RB_HALT_SYSTEM;
-	if (action != TD_ACT_SHELL)
-		td_log("%s", names[action]);
 	td_log_progress_end();
 	sync();
 	reboot(how);

@@ -73,7 +73,7 @@ static int in_some(struct rx *r, const uint8_t **p, size_t max, size_t *n, struc
 
 		r->in_off = r->in_len = 0;
 		if (td_tls_read(r->t, r->in, sizeof r->in, &got, e) < 0)
-			return -1;
+			return td_wrap(e, "reading the upload");
 		if (got == 0)
 			return td_fail(e, "the client ended the session in the middle of the upload");
 		r->in_len = got;

@@ -10,6 +10,7 @@
  *                                       on /mnt, write and read back a file
  *   find SPEC TIMEOUT                   td_dev_find (marker find.N)
  *   mountfs DEV DIR                     td_sys_mount_fs, write/read a file
+ *   final ACTION                        td_sys_final(ACTION): never returns
  * It always ends with td_sys_final(reboot); the test runs QEMU with
  * -no-reboot, so that exits QEMU. */
 #include <errno.h>
@@ -219,6 +220,13 @@ static void run(int n, int argc, char **argv)
 		find(n, argc, argv);
 	} else if (!strcmp(argv[0], "mountfs")) {
 		mountfs(n, argc, argv);
+	} else if (!strcmp(argv[0], "final") && argc > 1) {
+		static const char *const acts[] = { "reboot", "poweroff", "halt", "shell" };
+
+		for (int a = 0; a < 4; a++)
+			if (!strcmp(argv[1], acts[a]))
+				td_sys_final((enum td_action)a);
+		mark("usage", "final reboot|poweroff|halt|shell");
 	} else {
 		mark("usage", "unknown command %s", argv[0]);
 	}

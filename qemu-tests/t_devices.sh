@@ -16,18 +16,18 @@ T=t_devices
 W=$(mktemp -d /tmp/t_devices.XXXXXX)
 [ -n "${TD_KEEP:-}" ] && echo "    keeping $W" || trap 'rm -rf "$W"' EXIT
 
-mkfs() { mke2fs -q -F -t ext4 -L "$1" -N 64 -E lazy_itable_init=0,lazy_journal_init=0 "$2" "$3"; }
+mkfs() { rm -f "$2" && truncate -s "$3" "$2" && mke2fs -q -F -t ext4 -L "$1" -N 64 -E lazy_itable_init=0,lazy_journal_init=0 "$2"; }
 
 make_disks() {
 	td_disk_dump "$W/a.img" 16
 	truncate -s 32M "$W/b.img"
 	printf 'label: gpt\nstart=2048, size=16384\nsize=8192\n' | sfdisk -q "$W/b.img" >/dev/null
-	rm -f "$W/p.img" && mkfs gptfs "$W/p.img" 8M
+	mkfs gptfs "$W/p.img" 8M
 	dd if="$W/p.img" of="$W/b.img" bs=512 seek=2048 conv=notrunc status=none
 	head -c 4194304 /dev/zero | dd of="$W/b.img" bs=512 seek=18432 conv=notrunc status=none
 	truncate -s 16M "$W/c.img"
 	printf 'label: dos\nlabel-id: 0x1234abcd\nstart=2048, type=83\n' | sfdisk -q "$W/c.img" >/dev/null
-	rm -f "$W/p.img" && mkfs mbrfs "$W/p.img" 7M
+	mkfs mbrfs "$W/p.img" 7M
 	dd if="$W/p.img" of="$W/c.img" bs=512 seek=2048 conv=notrunc status=none
 	UUID_A=$(blkid -p -o value -s UUID "$W/a.img")
 	PU_B1=$(sfdisk --part-uuid "$W/b.img" 1)
@@ -66,7 +66,7 @@ want gpt-label find.3 /dev/vdb1 && td_ok $T.gpt-label
 want gpt-partuuid find.4 /dev/vdb1 && td_ok $T.gpt-partuuid
 want mbr-partuuid find.5 /dev/vdc1 && td_ok $T.mbr-partuuid
 want devname find.6 /dev/vdc1 && td_ok $T.devname
-if want notfound find.7 "error LABEL=nothere not found after 1 s; block devices seen: *vda (ext4 LABEL=crash)*vdb1 (ext4 LABEL=gptfs)*vdb2 (no filesystem)*vdc1 (ext4 LABEL=mbrfs)*"; then
+if want notfound find.7 "error LABEL=nothere not found after 1 s; block devices seen: vda (ext4 LABEL=crash), vdb (GPT partition table), vdb1 (ext4 LABEL=gptfs), vdb2 (no filesystem), vdc (MBR partition table), vdc1 (ext4 LABEL=mbrfs)"; then
 	ms=$(td_marker "$log" find-ms.7)
 	if [ "$ms" -ge 1000 ] && [ "$ms" -lt 5000 ] && grep -aq 'tinydump: waiting up to 1 s for LABEL=nothere' "$log"; then
 		td_ok $T.notfound

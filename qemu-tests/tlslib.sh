@@ -17,7 +17,7 @@
 td_tls_setup() {
 	T=$1
 	TD=$TD_ROOT/build/tinydump
-	TT=$TD_ROOT/build/host/tool_tls
+	TT=${TD_TLS_TOOL:-$TD_ROOT/build/host/tool_tls} # another build of it for measurements
 	if [ ! -x "$TD" ] || [ ! -x "$TT" ]; then
 		td_skip "$T" "build/tinydump or build/host/tool_tls missing (make; make unit)"
 		exit 0

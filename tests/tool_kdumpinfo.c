@@ -5,7 +5,8 @@
  *
  * Output: "key value" lines, in this order, values decimal unless shown
  * with 0x:
- *   signature (trailing blanks dropped) header_version release machine timestamp status(0x)
+ *   signature (trailing blanks dropped) header_version release machine
+ *   timestamp status(0x)
  *   block_size sub_hdr_size bitmap_blocks max_mapnr nr_cpus phys_base(0x)
  *   dump_level split offset_vmcoreinfo size_vmcoreinfo offset_note
  *   size_note offset_eraseinfo size_eraseinfo start_pfn end_pfn
@@ -63,8 +64,8 @@ static void run_end(struct runs *r)
 static void print_header(const struct td_kdump *k)
 {
 	printf("signature %.*s\nheader_version %d\nrelease %s\nmachine %s\ntimestamp %llu.%06llu\n",
-	       (int)strcspn(k->signature, " "), k->signature, k->header_version, k->uts[2], k->uts[4], (unsigned long long)k->tv_sec,
-	       (unsigned long long)k->tv_usec);
+	       (int)strcspn(k->signature, " "), k->signature, k->header_version, k->uts[2], k->uts[4],
+	       (unsigned long long)k->tv_sec, (unsigned long long)k->tv_usec);
 	printf("status 0x%x\nblock_size %u\nsub_hdr_size %u\nbitmap_blocks %u\nmax_mapnr %llu\n"
 	       "nr_cpus %d\nphys_base 0x%llx\ndump_level %d\nsplit %d\n",
 	       k->status, k->block_size, k->sub_hdr_size, k->bitmap_blocks,
