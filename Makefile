@@ -27,6 +27,8 @@ PURE_OBJS = $(PURE_SRCS:%.c=$(B)/host/%.o)
 TESTS := $(patsubst tests/%.c,$(B)/host/%,$(wildcard tests/test_*.c))
 TOOLS := $(patsubst tests/%.c,$(B)/host/%,$(wildcard tests/tool_*.c))
 
+# Objects are intermediate to several pattern rules: keep them.
+.SECONDARY:
 .PHONY: all deps demo check unit bench fuzz initramfs kernel clean
 all: $(B)/tinydump
 

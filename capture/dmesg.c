@@ -152,7 +152,9 @@ static int flush(struct td_dmesg *d, struct td_sink *out, struct td_err *e)
 }
 
 /* Make text[] hold ring bytes [off, off + len); len <= 64 KiB and
- * off + len <= ring size, so one window always suffices. */
+ * off + len <= ring size, so one window always suffices. A window that
+ * cannot be read whole (a page missing from the dump) falls back to
+ * reading just this record's text. */
 static const uint8_t *text_at(struct td_dmesg *d, struct td_kread *kr, const struct ring *r,
 			      uint64_t off, uint64_t len, struct td_err *e)
 {
@@ -163,8 +165,11 @@ static const uint8_t *text_at(struct td_dmesg *d, struct td_kread *kr, const str
 	n = r->size - off < TD_DMESG_TEXT_WIN ? r->size - off : TD_DMESG_TEXT_WIN;
 	d->text_len = 0;
 	if (kr->read(kr->ctx, r->data + off, d->text, n, e) < 0) {
-		td_wrap(e, "reading the printk text ring at offset 0x%llx", (unsigned long long)off);
-		return NULL;
+		n = len;
+		if (kr->read(kr->ctx, r->data + off, d->text, n, e) < 0) {
+			td_wrap(e, "reading the printk text ring at offset 0x%llx", (unsigned long long)off);
+			return NULL;
+		}
 	}
 	d->text_off = off;
 	d->text_len = n;

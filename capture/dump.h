@@ -33,6 +33,8 @@ struct td_dump {
 	struct td_pagestats st;
 	uint64_t bytes_written;  /* end offset of the file */
 	int incomplete;          /* the dump stopped early and says so */
+	uint64_t zip_tried;      /* pages given to deflate */
+	uint64_t zip_skipped;    /* pages stored raw without trying (hopeless) */
 };
 
 /* Write the whole dump. On a sink failure the header is rewritten with the

@@ -99,11 +99,12 @@ static void pagefmt_optional(struct td_pagefmt *pf, const struct td_vmcoreinfo *
 		pf->nr_orders = 0;
 }
 
-static void why_add(struct td_filter *f, const char *fmt, const char *what)
+/* Append one reason to f->why. */
+static void why_add(struct td_filter *f, const char *reason)
 {
 	size_t n = strlen(f->why);
 
-	snprintf(f->why + n, sizeof f->why - n, fmt, n ? "; " : "", what);
+	snprintf(f->why + n, sizeof f->why - n, "%s%s", n ? "; " : "", reason);
 }
 
 /* makedumpfile's page_is_buddy_v3 needs these; without them it walks the
@@ -114,25 +115,26 @@ static int level_free_ok(struct td_filter *f)
 	int64_t v;
 
 	if (pf->mapcount == ABSENT || pf->private_ == ABSENT || !pf->slab ||
-	    td_vi_number(f->vi, "PAGE_BUDDY_MAPCOUNT_VALUE", &v) < 0)
-		return why_add(f, "%slevel 16 (free) not applied: %s", "VMCOREINFO lacks the buddy marks (_mapcount, private, PG_slab, PAGE_BUDDY_MAPCOUNT_VALUE)"), 0;
-	if (pf->nr_orders == 0 || pf->nr_orders > 64)
-		return why_add(f, "%slevel 16 (free) not applied: %s", "VMCOREINFO lacks a usable LENGTH(zone.free_area)"), 0;
+	    td_vi_number(f->vi, "PAGE_BUDDY_MAPCOUNT_VALUE", &v) < 0) {
+		why_add(f, "level 16 (free) not applied: VMCOREINFO lacks the buddy marks "
+			   "(page._mapcount, page.private, PG_slab, PAGE_BUDDY_MAPCOUNT_VALUE)");
+		return 0;
+	}
+	if (pf->nr_orders == 0 || pf->nr_orders > 64) {
+		why_add(f, "level 16 (free) not applied: VMCOREINFO lacks a usable LENGTH(zone.free_area)");
+		return 0;
+	}
 	return 1;
 }
 
 static unsigned choose_levels(struct td_filter *f, unsigned level)
 {
-	unsigned ok = 0;
+	unsigned cache = level & (TD_LVL_CACHE | TD_LVL_CACHE_PRIVATE), ok = level & TD_LVL_USER;
 
-	if (level & (TD_LVL_CACHE | TD_LVL_CACHE_PRIVATE)) {
-		if (f->pf.lru && f->pf.priv && f->pf.swapcache)
-			ok |= level & (TD_LVL_CACHE | TD_LVL_CACHE_PRIVATE);
-		else
-			why_add(f, "%slevels 2/4 (cache) not applied: %s",
-				"VMCOREINFO lacks NUMBER(PG_lru/PG_private/PG_swapcache)");
-	}
-	ok |= level & TD_LVL_USER;
+	if (cache && f->pf.lru && f->pf.priv && f->pf.swapcache)
+		ok |= cache;
+	else if (cache)
+		why_add(f, "levels 2/4 (cache) not applied: VMCOREINFO lacks NUMBER(PG_lru/PG_private/PG_swapcache)");
 	if ((level & TD_LVL_FREE) && level_free_ok(f))
 		ok |= TD_LVL_FREE;
 	return ok;
@@ -167,9 +169,9 @@ int td_filter_init(struct td_filter *f, struct td_vmcore *vc, const struct td_vm
 	f->level_requested = level & 31;
 	f->level_applied = level & TD_LVL_ZERO;
 	if (setup_scan(f, &why) < 0) {
-		if (level & ~TD_LVL_ZERO & 31)
-			snprintf(f->why, sizeof f->why, "levels 2/4/8/16 not applied: mem_map unusable: %.180s",
-				 why.msg);
+		if (f->level_requested != f->level_applied)
+			snprintf(f->why, sizeof f->why, "dump level %u applied as %u: mem_map unusable: %.180s",
+				 f->level_requested, f->level_applied, why.msg);
 		if (td_vi_number(vi, "PG_hwpoison", &(int64_t){ 0 }) == 0)
 			td_warn(warn, "hwpoison pages cannot be excluded (mem_map unusable: %.120s)", why.msg);
 		return 0;

@@ -13,10 +13,9 @@
  * fixed buffers; nothing grows with RAM size. */
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
-
 #include "dump.h"
 #include "dumpio.h"
+#include "pagezip.h"
 
 enum {
 	HDR_SIZE = 464,
@@ -40,8 +39,8 @@ struct kdump {
 	unsigned ndesc;
 	uint8_t *data;              /* DATA_BATCH bytes */
 	uint64_t data_len;
-	uint8_t *zbuf;              /* compressBound(page) */
-	z_stream z;
+	uint8_t zero[TD_PAGE_SIZE];
+	struct td_pagezip zip;
 };
 
 static void put_header(struct kdump *k, uint8_t *h)
@@ -148,26 +147,10 @@ static int add_desc(struct kdump *k, uint64_t off, uint32_t size, uint32_t flags
 	return k->ndesc == DESC_BATCH ? flush_desc(k, e) : 0;
 }
 
-/* Compress one page with the reused deflate stream; 0 if not smaller. */
-static uint32_t deflate_page(struct kdump *k, const uint8_t *page)
-{
-	z_stream *z = &k->z;
-
-	if (deflateReset(z) != Z_OK)
-		return 0;
-	z->next_in = (Bytef *)page;
-	z->avail_in = TD_PAGE_SIZE;
-	z->next_out = k->zbuf;
-	z->avail_out = TD_PAGE_SIZE - 1;
-	if (deflate(z, Z_FINISH) != Z_STREAM_END)
-		return 0; /* did not fit in less than a page */
-	return (uint32_t)z->total_out;
-}
-
 static int add_page(struct kdump *k, const uint8_t *page, struct td_err *e)
 {
-	uint32_t n = k->d->compress ? deflate_page(k, page) : 0;
-	const uint8_t *src = n ? k->zbuf : page;
+	uint32_t n = k->d->compress ? td_pagezip_page(&k->zip, page) : 0;
+	const uint8_t *src = n ? k->zip.out : page;
 	uint32_t size = n ? n : TD_PAGE_SIZE;
 
 	if (k->data_len + size > DATA_BATCH && flush_data(k, e) < 0)
@@ -192,10 +175,8 @@ static int copy_page(void *ctx, uint64_t pfn, struct td_err *e)
 		return add_page(k, page, e);
 	if (!page)
 		td_dumpio_unreadable(&k->io, pfn, re.msg);
-	if (!k->zero_off) {
-		memset(k->zbuf, 0, TD_PAGE_SIZE);
-		return add_page(k, k->zbuf, e);
-	}
+	if (!k->zero_off)
+		return add_page(k, k->zero, e);
 	d->st.zero++;
 	return add_desc(k, k->zero_off, TD_PAGE_SIZE, 0, e);
 }
@@ -260,25 +241,23 @@ int td_kdump_write(struct td_dump *d, struct td_err *e)
 	struct kdump *k = calloc(1, sizeof *k);
 	int r = -1;
 
-	if (!k || !(k->data = malloc(DATA_BATCH)) || !(k->zbuf = malloc(2 * TD_PAGE_SIZE))) {
+	if (!k || !(k->data = malloc(DATA_BATCH))) {
 		td_fail(e, "no memory for the kdump writer (%u KiB)", (unsigned)(sizeof *k + DATA_BATCH) >> 10);
 		goto out;
 	}
 	k->d = d;
-	if (deflateInit(&k->z, Z_BEST_SPEED) != Z_OK) {
-		td_fail(e, "zlib deflateInit failed (out of memory?)");
+	if (td_pagezip_init(&k->zip, e) < 0)
 		goto out;
-	}
 	if (td_dumpio_init(&k->io, d, k, e) == 0) {
 		r = kdump_run(k, e);
 		td_dumpio_free(&k->io);
 	}
-	deflateEnd(&k->z);
+	d->zip_tried = k->zip.tried;
+	d->zip_skipped = k->zip.skipped;
+	td_pagezip_end(&k->zip);
 out:
-	if (k) {
+	if (k)
 		free(k->data);
-		free(k->zbuf);
-	}
 	free(k);
 	return r;
 }

@@ -106,6 +106,8 @@ static int read_headers(struct td_kdump *k, struct td_err *e)
 		return td_wrap(e, "reading the kdump header");
 	if (!td_kdump_probe(h))
 		return td_fail(e, "no KDUMP signature: not a kdump-compressed file");
+	if (memcmp(h, "KDUMP   ", 8) != 0)   /* no kdump_sub_header; pre-2006 kernels */
+		return td_fail(e, "the old DISKDUMP format is not supported, only KDUMP");
 	parse_main(k, h);
 	if (k->header_version < 1 || k->header_version > 6)
 		return td_fail(e, "kdump header version %d is not supported (1..6)", k->header_version);

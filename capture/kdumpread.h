@@ -103,8 +103,8 @@ uint64_t td_kdump_notes_size(const struct td_kdump *k);
 int td_kdump_load_notes(struct td_kdump *k, uint8_t *buf, uint64_t *vi_off, uint64_t *vi_len,
 			struct td_err *e);
 
-/* Does the file start with the kdump signature ("KDUMP   " or
- * "DISKDUMP")? p holds at least 8 bytes. */
+/* Does the file start with a diskdump-family signature ("KDUMP   ", or
+ * "DISKDUMP", which td_kdump_open rejects by name)? p holds 8 bytes. */
 int td_kdump_probe(const uint8_t *p);
 
 #endif

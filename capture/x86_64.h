@@ -1,7 +1,10 @@
 /* x86_64 kernel virtual-to-physical translation by a software walk of the
  * crashed kernel's own page tables (init_top_pgt), 4- and 5-level, with
  * 1 GiB and 2 MiB pages and the SME mask. It sees memory only through a
- * td_physread, so it is tested on the host with hand-written tables. */
+ * td_physread, so it is tested on the host with hand-written tables.
+ * Every address is walked, as makedumpfile does; there is no linear
+ * shortcut or fallback here (kaddr.h puts the kernel-image and direct-map
+ * rules in front of this walk for the readers that want them). */
 #ifndef TD_X86_64_H
 #define TD_X86_64_H
 

@@ -5,8 +5,13 @@
  * Addresses: kernel-image addresses (the static log buffer) and, for ELF
  * files, direct-map addresses (a log_buf_len= buffer) are translated
  * linearly; anything else, and the direct map of a kdump file (whose
- * page_offset is not recorded), through the kernel's own page tables. */
+ * page_offset is not recorded), through the kernel's own page tables.
+ *
+ * A flattened file (makedumpfile -F, tinydump --format flat) is first
+ * rebuilt, as makedumpfile -R would, into an unlinked temporary file in
+ * $TMPDIR (default /tmp); its holes stay holes. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +20,7 @@
 #include "commands.h"
 #include "dmesg.h"
 #include "filesrc.h"
+#include "flat.h"
 #include "kaddr.h"
 #include "kdumpread.h"
 #include "log.h"
@@ -25,6 +31,7 @@
 struct dm {
 	struct td_filesrc fs;
 	int opened;
+	int rebuilt;                 /* fd of the rebuilt flattened file, or -1 */
 	struct td_source src;
 	struct td_vmcore vc;
 	struct td_kdump kd;
@@ -102,6 +109,71 @@ static void setup_kread(struct dm *d, uint64_t page_offset, int64_t phys_base_fa
 	td_kaddr_kread(&d->kaddr, &d->kread);
 }
 
+static int place(void *ctx, uint64_t off, const uint8_t *p, size_t len, struct td_err *e)
+{
+	int fd = *(int *)ctx;
+
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return td_fail(e, "writing the rebuilt file: %s", n ? strerror(errno) : "short write");
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Stream the flattened file through td_flat_reader into d->rebuilt,
+ * using buf (FLAT_BUF bytes). */
+#define FLAT_BUF (1u << 20)
+
+static int flat_copy(struct dm *d, int in, const char *path, uint8_t *buf, struct td_err *e)
+{
+	struct td_flat_reader r;
+	size_t used;
+	ssize_t n;
+
+	td_flat_reader_init(&r, 0, place, &d->rebuilt);
+	while (!td_flat_done(&r)) {
+		n = read(in, buf, FLAT_BUF);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return td_fail(e, "reading %s: %s", path, strerror(errno));
+		if (n == 0)
+			return td_fail(e, "%s ends before the flattened end marker (truncated?)", path);
+		if (td_flat_feed(&r, buf, (size_t)n, &used, e) < 0)
+			return td_wrap(e, "%s", path);
+	}
+	return 0;
+}
+
+/* Rebuild flattened path into an unlinked temporary file; *fdpath names it. */
+static int unflatten(struct dm *d, const char *path, char *fdpath, size_t size, struct td_err *e)
+{
+	const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char tmp[512];
+	uint8_t *buf;
+	int in, rc;
+
+	snprintf(tmp, sizeof tmp, "%s/tinydump-dmesg-XXXXXX", dir);
+	if ((d->rebuilt = mkstemp(tmp)) < 0)
+		return td_fail(e, "cannot create a temporary file in %s: %s", dir, strerror(errno));
+	unlink(tmp);
+	if ((in = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return td_fail(e, "cannot open %s: %s", path, strerror(errno));
+	buf = malloc(FLAT_BUF);
+	rc = buf ? flat_copy(d, in, path, buf, e) : td_fail(e, "out of memory");
+	free(buf);
+	close(in);
+	snprintf(fdpath, size, "/proc/self/fd/%d", d->rebuilt);
+	return rc;
+}
+
 static int out_write(void *ctx, uint64_t off, const void *buf, size_t len, struct td_err *e)
 {
 	const char *p = buf;
@@ -121,19 +193,37 @@ static int out_write(void *ctx, uint64_t off, const void *buf, size_t len, struc
 	return 0;
 }
 
-static int run(struct dm *d, const char *path, struct td_err *e)
+/* Open path as d->src; a flattened file is rebuilt first. */
+static int open_src(struct dm *d, const char *path, enum kind *k, struct td_err *e)
 {
-	struct td_sink out = { NULL, out_write, NULL };
-	enum kind k;
+	char fdpath[64];
 
 	if (td_filesrc_open(&d->fs, path, 0, e) < 0)
 		return -1;
 	d->opened = 1;
 	td_filesrc_source(&d->fs, &d->src);
-	k = detect(&d->src);
-	if (k == K_FLAT)
-		return td_fail(e, "%s is a flattened dump (makedumpfile -F): rebuild it with "
-			       "'makedumpfile -R OUT < %s' first", path, path);
+	*k = detect(&d->src);
+	if (*k != K_FLAT)
+		return 0;
+	td_filesrc_close(&d->fs);
+	d->opened = 0;
+	if (unflatten(d, path, fdpath, sizeof fdpath, e) < 0)
+		return td_wrap(e, "rebuilding flattened %s (or run makedumpfile -R first)", path);
+	if (td_filesrc_open(&d->fs, fdpath, 0, e) < 0)
+		return -1;
+	d->opened = 1;
+	td_filesrc_source(&d->fs, &d->src);
+	*k = detect(&d->src);
+	return *k == K_FLAT ? td_fail(e, "%s: a flattened file inside a flattened file", path) : 0;
+}
+
+static int run(struct dm *d, const char *path, struct td_err *e)
+{
+	struct td_sink out = { NULL, out_write, NULL };
+	enum kind k;
+
+	if (open_src(d, path, &k, e) < 0)
+		return -1;
 	if (k == K_UNKNOWN)
 		return td_fail(e, "%s is neither an ELF vmcore nor a kdump-compressed file", path);
 	if ((k == K_ELF ? open_elf(d, e) : open_kdump(d, e)) < 0)
@@ -161,6 +251,7 @@ int td_cmd_dmesg(int argc, char **argv)
 		td_log_fatal("dmesg: out of memory");
 		return 1;
 	}
+	d->rebuilt = -1;
 	rc = run(d, argv[1], &e);
 	if (rc < 0)
 		td_log_fatal("dmesg: %s", e.msg);
@@ -168,6 +259,8 @@ int td_cmd_dmesg(int argc, char **argv)
 		td_log("dmesg: skipped %llu inconsistent log records", (unsigned long long)d->log.garbage);
 	if (d->opened)
 		td_filesrc_close(&d->fs);
+	if (d->rebuilt >= 0)
+		close(d->rebuilt);
 	free(d->notes);
 	free(d);
 	return rc < 0 ? 1 : 0;

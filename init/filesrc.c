@@ -37,19 +37,19 @@ static int fill_read(struct td_filesrc *fs, uint64_t start, uint64_t len, struct
 	return 0;
 }
 
-/* Map (or read) a window of TD_FILESRC_WINDOW bytes, page aligned, that
- * holds [off, off + len). */
+/* Map a TD_FILESRC_WINDOW-aligned window holding [off, off + len) (or one
+ * starting at off's page if the request straddles the aligned one), or
+ * read TD_FILESRC_READBUF bytes from off's page into the buffer. */
 static int move_window(struct td_filesrc *fs, uint64_t off, size_t len, struct td_err *e)
 {
-	uint64_t start = off & ~(uint64_t)(TD_FILESRC_WINDOW - 1);
-	uint64_t wlen = TD_FILESRC_WINDOW;
+	uint64_t start = off & ~(uint64_t)(TD_FILESRC_WINDOW - 1), wlen = TD_FILESRC_WINDOW;
 
-	if (off + len > start + wlen)
-		start = off & ~4095ull; /* straddles the aligned window: start here */
-	if (wlen > fs->size - start)
-		wlen = fs->size - start;
 	unmap(fs);
 	if (!fs->use_read) {
+		if (off + len > start + wlen)
+			start = off & ~4095ull;
+		if (wlen > fs->size - start)
+			wlen = fs->size - start;
 		void *p = mmap(NULL, wlen, PROT_READ, MAP_PRIVATE, fs->fd, (off_t)start);
 		if (p != MAP_FAILED) {
 			fs->map = p;
@@ -60,8 +60,10 @@ static int move_window(struct td_filesrc *fs, uint64_t off, size_t len, struct t
 		fs->mmap_errno = errno;
 		fs->use_read = 1;
 	}
-	if (!fs->buf && !(fs->buf = malloc(TD_FILESRC_WINDOW)))
-		return td_fail(e, "no memory for a %u-byte read buffer", TD_FILESRC_WINDOW);
+	if (!fs->buf && !(fs->buf = malloc(TD_FILESRC_READBUF)))
+		return td_fail(e, "no memory for a %u-byte read buffer", TD_FILESRC_READBUF);
+	start = off & ~4095ull;
+	wlen = TD_FILESRC_READBUF < fs->size - start ? TD_FILESRC_READBUF : fs->size - start;
 	return fill_read(fs, start, wlen, e);
 }
 

@@ -9,7 +9,10 @@
 
 #include "io.h"
 
-#define TD_FILESRC_WINDOW (4u << 20)
+#define TD_FILESRC_WINDOW (4u << 20)   /* mmap window: file-backed */
+/* read() fallback buffer (anonymous memory): the largest get plus a page,
+ * so any request fits from the page it starts in. */
+#define TD_FILESRC_READBUF (TD_SOURCE_MAX_GET + 4096u)
 
 struct td_filesrc {
 	int fd;
@@ -19,7 +22,7 @@ struct td_filesrc {
 	const uint8_t *map;      /* current mmap window or read buffer */
 	uint64_t map_off;
 	uint64_t map_len;
-	uint8_t *buf;            /* read-fallback buffer, TD_FILESRC_WINDOW */
+	uint8_t *buf;            /* read-fallback buffer, TD_FILESRC_READBUF */
 	char path[256];
 };
 

@@ -1,6 +1,6 @@
 /* Network bring-up: reuse what the kernel configured, else links up,
- * carrier, then a static address or DHCP. Carrier is polled every 100 ms
- * (a netlink subscription would save a few ms and add a second code path). */
+ * carrier, then a static address or DHCP. Carrier is polled every 20 ms
+ * (a netlink dump is cheap; a subscription would add a second code path). */
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <stdio.h>
@@ -41,6 +41,7 @@ static void names(const struct netup *u, char *buf, size_t cap)
 			continue;
 		w = snprintf(buf + used, cap - used, "%s%s%s", used ? ", " : "",
 				 u->links[i].name,
+				 !(u->links[i].flags & IFF_UP) ? " (down)" :
 				 u->links[i].flags & IFF_LOWER_UP ? "" : " (no carrier)");
 		used += w > 0 ? (size_t)w : 0;
 	}
@@ -95,7 +96,7 @@ static int carrier(struct netup *u, struct td_err *e)
 		if (have == want || td_mono_ms() >= u->deadline ||
 		    (first && td_mono_ms() >= first + CARRIER_GRACE_MS))
 			return have;
-		td_sleep_ms(100);
+		td_sleep_ms(20);
 	}
 }
 
@@ -138,6 +139,15 @@ static int run_dhcp(struct netup *u, char *iface_out, struct td_err *e)
 	return 0;
 }
 
+static int count_wanted(const struct netup *u)
+{
+	int n = 0;
+
+	for (int i = 0; i < u->n; i++)
+		n += wanted(u, &u->links[i]);
+	return n;
+}
+
 static int first_with_carrier(const struct netup *u)
 {
 	for (int i = 0; i < u->n; i++)
@@ -157,6 +167,11 @@ int td_net_up(const struct td_ipconf *ip, unsigned timeout_s, char *iface_out, s
 		return td_wrap(e, "bringing the network up");
 	if (configured(&u, iface_out))
 		return 0;
+	if (!count_wanted(&u)) {
+		names(&u, seen, sizeof seen);
+		return td_fail(e, "bringing the network up: no Ethernet interface%s%s (links: %s)",
+			       ip->iface[0] ? " named " : "", ip->iface, seen);
+	}
 	have = carrier(&u, e);
 	if (have < 0)
 		return td_wrap(e, "bringing the network up");

@@ -409,6 +409,7 @@ static void send_reply(struct rx *r, unsigned code, const char *text)
 	int spoke;
 
 	td_msghdr_encode(h, TD_TAG_REPLY, n);
+	td_tls_ignore_input(r->t); /* the client may still be streaming */
 	if (td_tls_write(r->t, h, sizeof h, &spoke, &e) == 0 &&
 	    td_tls_write(r->t, body, n, &spoke, &e) == 0)
 		td_tls_flush(r->t, &e);

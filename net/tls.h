@@ -39,6 +39,7 @@ struct td_tls {
 	char cn_buf[128];
 	int peer_eof;            /* the peer closed TCP */
 	int established;         /* the handshake succeeded */
+	int discard_input;       /* drop the peer's application data (see below) */
 	unsigned char iobuf[BR_SSL_BUFSIZE_BIDI];
 };
 
@@ -83,6 +84,11 @@ void td_tls_describe(const struct td_tls *t, char *buf, size_t cap);
  * data meanwhile (the receiver's early reply: read it). */
 int td_tls_write(struct td_tls *t, const void *buf, size_t len, int *spoke, struct td_err *e);
 int td_tls_flush(struct td_tls *t, struct td_err *e);
+
+/* From now on, drop whatever application data the peer sends, so that our
+ * last words (the receiver's error reply) go out while the client is still
+ * streaming. */
+void td_tls_ignore_input(struct td_tls *t);
 
 /* Read up to cap bytes (at least one); *got = 0 means a clean close. */
 int td_tls_read(struct td_tls *t, void *buf, size_t cap, size_t *got, struct td_err *e);

@@ -4,8 +4,8 @@
  * commands separated by "+"),
  * reporting "TD-MARK WORD value" lines on the console:
  *   dhcp [TIMEOUT [PORT]]               td_net_up in DHCP mode
- *   static ADDR/PREFIX GW [TIMEOUT [PORT]]  td_net_up in static mode
- *     with PORT, then read a line from 10.0.2.2:PORT (proves the route)
+ *   static ADDR/PREFIX GW [TIMEOUT [PORT [IFACE]]]  td_net_up, static mode
+ *     with PORT (not 0), then read a line from 10.0.2.2:PORT (proves the route)
  *   nfs SERVER PATH VERS TIMEOUT [OPTS] td_net_up (DHCP), then td_nfs_mount
  *                                       on /mnt, write and read back a file
  *   find SPEC TIMEOUT                   td_dev_find (marker find.N)
@@ -136,9 +136,11 @@ static void static_ip(int argc, char **argv)
 
 	if (!slash || td_ipv4_parse(argv[2], (size_t)(slash - argv[2]), &ip.addr) ||
 	    td_ipv4_parse(argv[3], strlen(argv[3]), &ip.gw))
-		return mark("usage", "static ADDR/PREFIX GW [TIMEOUT]");
+		return mark("usage", "static ADDR/PREFIX GW [TIMEOUT [PORT [IFACE]]]");
 	ip.prefix = atoi(slash + 1);
-	if (net(&ip, argc > 4 ? (unsigned)atoi(argv[4]) : 30) == 0 && argc > 5)
+	if (argc > 6)
+		snprintf(ip.iface, sizeof ip.iface, "%s", argv[6]);
+	if (net(&ip, argc > 4 ? (unsigned)atoi(argv[4]) : 30) == 0 && argc > 5 && atoi(argv[5]))
 		probe(atoi(argv[5]));
 }
 

@@ -7,6 +7,7 @@
 #   noserver a link with carrier but no DHCP server: bounded by the timeout,
 #            and the error says what was sent and what came back
 #   nolink   no network card at all: the error names the links seen
+#   badiface static on a named interface that does not exist: named at once
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -74,12 +75,23 @@ check_nolink() {
 	td_qemu_net "$log" 60 none "dhcp 2"
 	err=$(td_marker "$log" net-error) || { td_fail $T.nolink "no net-error marker" "$log"; return 0; }
 	case "$err" in
-	*"no link with carrier after 2 s (links: none)"*) td_ok $T.nolink ;;
+	*"no Ethernet interface (links: none)"*) td_ok $T.nolink ;;
 	*) td_fail $T.nolink "unexpected error: $err" "$log" ;;
+	esac
+}
+
+check_badiface() {
+	local log=$tmp/badiface.log err
+	td_qemu_net "$log" 60 user,model=virtio-net-pci "static 10.0.2.20/24 10.0.2.2 20 0 eth7"
+	err=$(td_marker "$log" net-error) || { td_fail $T.badiface "no net-error marker" "$log"; return 0; }
+	case "$err" in
+	*"no Ethernet interface named eth7 (links: eth0 (down))"*) td_ok $T.badiface ;;
+	*) td_fail $T.badiface "unexpected error: $err" "$log" ;;
 	esac
 }
 
 check_lease
 check_static
+check_badiface
 check_noserver
 check_nolink

@@ -24,7 +24,7 @@ else
 fi
 
 log=$W/noshell.log
-td_qemu_net "$log" 20 none "final shell"
+td_qemu_net "$log" 12 none "final shell"
 if grep -aq '^tinydump: no shell in this initramfs; halting' "$log" &&
 	grep -aq 'reboot: System halted' "$log"; then
 	td_ok $T.noshell

@@ -355,6 +355,21 @@ static void garbage(void)
 	free(m.mem);
 }
 
+/* The ring's far end is not in the dump: records still print, read one
+ * by one once the window read fails. */
+static void partial_ring(void)
+{
+	struct img m;
+
+	img_new(&m, 4, 10, 0);
+	add_s(&m, 0, "one");
+	add_s(&m, 1000, "two");
+	td_put_le32(at(&m, m.prb + 48), 14);    /* 16 KiB ring, 1 KiB of it readable */
+	T_CHECK(run(&m) == 0, "%s", err.msg);
+	T_CHECK(!strcmp(out.buf, "[    0.000000] one\n[    0.000001] two\n"), "got <%s>", out.buf);
+	free(m.mem);
+}
+
 static void vmcoreinfo_keys(void)
 {
 	struct img m;
@@ -486,6 +501,7 @@ int main(void)
 	T_RUN(clamping);
 	T_RUN(wrapped);
 	T_RUN(garbage);
+	T_RUN(partial_ring);
 	T_RUN(vmcoreinfo_keys);
 	T_RUN(large);
 	T_RUN(kaddr);

@@ -367,6 +367,7 @@ static void five_level_sme(void)
 			filt.x.levels, filt.level_applied);
 		uint64_t bad = check(levels[i], vi, &st, why);
 		T_CHECK(bad == 0, "level %u: %s", levels[i], why);
+		T_CHECK(warn.n == 0, "level %u: warning %s", levels[i], warn.line[0]);
 	}
 	close_dump(d);
 }

@@ -1,7 +1,7 @@
 /* tool_kdumpinfo: describe a kdump-compressed file, for parity checks
  * against makedumpfile and for checking tinydump.json.
  *
- *   build/host/tool_kdumpinfo FILE [--pfns] [--zero-pfns]
+ *   build/host/tool_kdumpinfo FILE [--pfns] [--zero-pfns] [--verify VMCORE]
  *
  * Output: "key value" lines, in this order, values decimal unless shown
  * with 0x:
@@ -20,7 +20,10 @@
  *                 (the first error follows as "desc_error_first MESSAGE")
  * With --pfns, then one "pfns 0xFIRST-0xLAST" line per run of consecutive
  * dumpable pfns (inclusive); with --zero-pfns, "zero 0xFIRST-0xLAST" runs
- * of pfns using the shared zero block.
+ * of pfns using the shared zero block. With --verify VMCORE (the ELF the
+ * dump was made from), every dumpable page is decompressed and compared
+ * with the vmcore's: "verify_pages N", "verify_mismatch N" and, if any,
+ * "verify_first_mismatch 0xPFN WHY"; the exit status is then 3.
  * Exit status 0, or 1 with "tool_kdumpinfo: MESSAGE" on stderr if the file
  * cannot be opened as a kdump file. */
 #include <errno.h>
@@ -33,6 +36,7 @@
 #include <unistd.h>
 
 #include "kdumpread.h"
+#include "vmcore.h"
 
 struct runs {
 	const char *tag;
@@ -142,6 +146,68 @@ static int scan(struct td_kdump *k, struct runs *r, int zero_only)
 	return 0;
 }
 
+/* mmap path read-only into *m. */
+static int map_file(const char *path, struct td_membuf *m)
+{
+	struct stat st;
+	void *map;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		fprintf(stderr, "tool_kdumpinfo: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	map = st.st_size ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+	close(fd);
+	if (map == MAP_FAILED) {
+		fprintf(stderr, "tool_kdumpinfo: mmap %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	m->data = map;
+	m->size = (uint64_t)st.st_size;
+	return 0;
+}
+
+/* Compare every dumpable page with the ELF vmcore's. 1 if any differ. */
+static int verify(struct td_kdump *k, const char *elf)
+{
+	static struct td_vmcore vc;
+	static uint8_t page[TD_KDUMP_BLOCK];
+	struct td_membuf m;
+	struct td_source src;
+	struct td_err e;
+	uint64_t n = 0, bad = 0;
+	char first[600] = "";
+
+	if (map_file(elf, &m) < 0)
+		return -1;
+	td_source_mem(&src, &m);
+	if (td_vmcore_open(&vc, &src, &e) < 0) {
+		fprintf(stderr, "tool_kdumpinfo: %s: %s\n", elf, e.msg);
+		return -1;
+	}
+	for (uint64_t pfn = 0; pfn < k->max_mapnr; pfn++) {
+		const uint8_t *p, *q;
+		const char *why = NULL;
+
+		if (td_kdump_bit(k, 2, pfn, &e) != 1)
+			continue;
+		n++;
+		if (!(p = td_kdump_page(k, pfn, &e)))
+			why = e.msg;
+		else if (memcpy(page, p, sizeof page), !(q = td_vmcore_page(&vc, pfn, &e)))
+			why = "not in the vmcore";
+		else if (memcmp(page, q, sizeof page))
+			why = "contents differ";
+		if (why && !bad++)
+			snprintf(first, sizeof first, "0x%llx %s", (unsigned long long)pfn, why);
+	}
+	printf("verify_pages %llu\nverify_mismatch %llu\n", (unsigned long long)n, (unsigned long long)bad);
+	if (bad)
+		printf("verify_first_mismatch %s\n", first);
+	return bad != 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct td_kdump k;
@@ -149,37 +215,27 @@ int main(int argc, char **argv)
 	struct td_membuf m;
 	struct td_source src;
 	struct td_err e;
-	const char *path = NULL;
-	struct stat st;
-	void *map;
-	int fd;
+	const char *path = NULL, *elf = NULL;
+	int bad = 0, rc;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--pfns"))
 			pfns.on = 1;
 		else if (!strcmp(argv[i], "--zero-pfns"))
 			zeros.on = 1;
+		else if (!strcmp(argv[i], "--verify") && i + 1 < argc)
+			elf = argv[++i];
 		else if (!path && argv[i][0] != '-')
 			path = argv[i];
 		else
-			path = NULL, i = argc;
+			bad = 1;
 	}
-	if (!path) {
-		fprintf(stderr, "usage: tool_kdumpinfo FILE [--pfns] [--zero-pfns]\n");
+	if (!path || bad) {
+		fprintf(stderr, "usage: tool_kdumpinfo FILE [--pfns] [--zero-pfns] [--verify VMCORE]\n");
 		return 2;
 	}
-	fd = open(path, O_RDONLY);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		fprintf(stderr, "tool_kdumpinfo: %s: %s\n", path, strerror(errno));
+	if (map_file(path, &m) < 0)
 		return 1;
-	}
-	map = st.st_size ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
-	if (map == MAP_FAILED) {
-		fprintf(stderr, "tool_kdumpinfo: mmap %s: %s\n", path, strerror(errno));
-		return 1;
-	}
-	m.data = map;
-	m.size = (uint64_t)st.st_size;
 	td_source_mem(&src, &m);
 	if (td_kdump_open(&k, &src, &e) < 0) {
 		fprintf(stderr, "tool_kdumpinfo: %s: %s\n", path, e.msg);
@@ -189,5 +245,7 @@ int main(int argc, char **argv)
 	if (scan(&k, NULL, 0) < 0 || (pfns.on && scan(&k, &pfns, 0) < 0) ||
 	    (zeros.on && scan(&k, &zeros, 1) < 0))
 		return 1;
+	if (elf && (rc = verify(&k, elf)) != 0)
+		return rc < 0 ? 1 : 3;
 	return 0;
 }

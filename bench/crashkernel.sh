@@ -1,0 +1,37 @@
+#!/bin/bash
+# The smallest crashkernel= (4 MiB steps) with which a 1 GiB guest's dump
+# still completes with tinydump at level 31: one crash-and-capture cycle
+# per size, from START down until one fails (and the size below it, to be
+# sure). Prints one line per size and the verdict.
+#   bench/crashkernel.sh [START_MB] [RAM_MB]
+set -eu
+. "$(dirname "$0")/../qemu-tests/lib.sh"
+start=${1:-40}
+ram=${2:-1024}
+W=$(mktemp -d /tmp/td-ck.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+td_kernel
+
+# try MB: 0 when a complete vmcore landed on the dump disk.
+try() {
+	local mb=$1 d
+	rm -rf "$W/run"
+	TD_CRASHKERNEL=${mb}M TD_TIMEOUT=240 td_crash_run "$W/run" "$ram" "tinydump.final=poweroff" >/dev/null 2>&1 || return 1
+	d=$(td_guest_ls "$W/run/dump.img" / | awk '{print $NF}' | grep -E -- '-[0-9]{4}-' | head -1)
+	[ -n "$d" ] && td_guest_ls "$W/run/dump.img" "/$d" | grep -qw vmcore
+}
+
+smallest=
+fails=0
+for (( mb = start; mb >= 8 && fails < 2; mb -= 4 )); do
+	if try "$mb"; then
+		echo "crashkernel=${mb}M: dump complete"
+		smallest=$mb
+		fails=0
+	else
+		why=$(grep -a -m1 -E 'Out of memory|deadlocked|Kernel panic|Cannot|fatal' "$W/run/console.log" | cut -c1-120 || :)
+		echo "crashkernel=${mb}M: no dump (${why:-see console})"
+		fails=$((fails + 1))
+	fi
+done
+echo "smallest crashkernel for a ${ram} MiB guest: ${smallest:-none}M"

@@ -1,0 +1,115 @@
+#include <string.h>
+
+#include "pagezip.h"
+
+enum { PAGE = 4096 };
+
+/* lg[c] = c * log2(c) in 1/256 bits, for c = 0..4096: order-0 entropy of a
+ * page in bits is 4096 * 12 - sum(lg[count]). Integer-only so that the
+ * pure library needs no libm: log2 by 16 fraction bits of squaring. */
+static uint32_t lg[PAGE + 1];
+
+static uint32_t log2_fixed(uint32_t c) /* log2(c) in 1/65536 */
+{
+	uint32_t ip = 31 - (uint32_t)__builtin_clz(c), r = ip << 16;
+	uint64_t x = ((uint64_t)c << 32) >> ip; /* c / 2^ip in 32.32, in [1, 2) */
+
+	for (int b = 15; b >= 0; b--) {
+		x = (x >> 16) * (x >> 16); /* square, in 32.32 */
+		if (x >= (2ull << 32)) {
+			x >>= 1;
+			r |= 1u << b;
+		}
+	}
+	return r;
+}
+
+static void init_table(void)
+{
+	if (lg[2])
+		return;
+	for (uint32_t c = 1; c <= PAGE; c++)
+		lg[c] = (uint32_t)(((uint64_t)c * log2_fixed(c)) >> 8);
+}
+
+int td_pagezip_init(struct td_pagezip *pz, struct td_err *e)
+{
+	memset(pz, 0, sizeof *pz);
+	init_table();
+	if (deflateInit(&pz->z, Z_BEST_SPEED) != Z_OK)
+		return td_fail(e, "zlib deflateInit failed (out of memory?)");
+	pz->live = 1;
+	return 0;
+}
+
+void td_pagezip_end(struct td_pagezip *pz)
+{
+	if (pz->live)
+		deflateEnd(&pz->z);
+	pz->live = 0;
+}
+
+/* Order-0 entropy of the page, in bytes. */
+static uint32_t entropy_bytes(const uint8_t *p)
+{
+	uint16_t h[256] = { 0 };
+	uint64_t sum = 0;
+
+	for (int i = 0; i < PAGE; i++)
+		h[p[i]]++;
+	for (int i = 0; i < 256; i++)
+		sum += lg[h[i]];
+	return (uint32_t)(((uint64_t)PAGE * 12 * 256 - sum) / (256 * 8));
+}
+
+/* Positions whose 3-byte sequence appeared earlier in the page (found
+ * through a hash table, so a few are missed; the count only has to be
+ * large when deflate would find many matches). */
+static unsigned repeats(struct td_pagezip *pz, const uint8_t *p)
+{
+	uint32_t tag = ++pz->gen << 13;
+	unsigned n = 0;
+
+	if (tag == 0)
+		memset(pz->seen, 0, sizeof pz->seen), tag = ++pz->gen << 13;
+	for (uint32_t i = 0; i + 3 <= PAGE; i++) {
+		uint32_t t = p[i] | (uint32_t)p[i + 1] << 8 | (uint32_t)p[i + 2] << 16;
+		uint32_t h = (t * 2654435761u) >> 20, s = pz->seen[h];
+		if ((s & ~0x1fffu) == tag) {
+			uint32_t j = (s & 0x1fff) - 1;
+			n += p[j] == p[i] && p[j + 1] == p[i + 1] && p[j + 2] == p[i + 2];
+		}
+		pz->seen[h] = tag | (i + 1);
+	}
+	return n;
+}
+
+/* Margins: a dynamic Huffman block costs at least its code lengths (tens
+ * of bytes) and the zlib wrapper 6 bytes, so a page whose literals alone
+ * need 4040 bytes cannot come under 4096 unless matches save 56 bytes or
+ * more; each 3-byte match saves at most about 1.5 bytes at this entropy,
+ * so fewer than 16 repeats cannot get there. */
+int td_pagezip_hopeless(struct td_pagezip *pz, const uint8_t *page)
+{
+	return entropy_bytes(page) >= 4040 && repeats(pz, page) < 16;
+}
+
+uint32_t td_pagezip_page(struct td_pagezip *pz, const uint8_t *page)
+{
+	z_stream *z = &pz->z;
+
+	if (td_pagezip_hopeless(pz, page)) {
+		pz->skipped++;
+		return 0;
+	}
+	pz->tried++;
+	if (deflateReset(z) != Z_OK)
+		return 0;
+	z->next_in = (Bytef *)page;
+	z->avail_in = PAGE;
+	z->next_out = pz->out;
+	z->avail_out = PAGE - 1;
+	if (deflate(z, Z_FINISH) != Z_STREAM_END)
+		return 0; /* did not fit in less than a page */
+	return (uint32_t)z->total_out;
+}
