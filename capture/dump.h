@@ -12,6 +12,7 @@
 #include "io.h"
 #include "kinfo.h"
 #include "stats.h"
+#include "zipbatch.h"
 
 enum td_format { TD_FMT_KDUMP, TD_FMT_ELF };
 
@@ -27,6 +28,7 @@ struct td_dump {
 	struct td_sink *out;
 	enum td_format format;
 	int compress;            /* 1: zlib per page (kdump only) */
+	struct td_zipper *zipper; /* compression workers; NULL: serial */
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);
 	void *progress_ctx;
 	/* outputs */

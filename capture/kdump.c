@@ -15,7 +15,7 @@
 #include <string.h>
 #include "dump.h"
 #include "dumpio.h"
-#include "pagezip.h"
+#include "zipbatch.h"
 
 enum {
 	HDR_SIZE = 464,
@@ -39,8 +39,10 @@ struct kdump {
 	unsigned ndesc;
 	uint8_t *data;              /* DATA_BATCH bytes */
 	uint64_t data_len;
-	uint8_t zero[TD_PAGE_SIZE];
-	struct td_pagezip zip;
+	struct td_zipper *zip;      /* compresses batches, maybe in parallel */
+	struct td_zipbatch *cur;    /* the batch being filled */
+	struct td_zipper own;       /* without d->zipper: serial, here */
+	struct td_zipserial serial;
 };
 
 static void put_header(struct kdump *k, uint8_t *h)
@@ -147,38 +149,77 @@ static int add_desc(struct kdump *k, uint64_t off, uint32_t size, uint32_t flags
 	return k->ndesc == DESC_BATCH ? flush_desc(k, e) : 0;
 }
 
-static int add_page(struct kdump *k, const uint8_t *page, struct td_err *e)
+static int add_data(struct kdump *k, const uint8_t *bytes, uint32_t size, uint32_t flags,
+		    struct td_err *e)
 {
-	uint32_t n = k->d->compress ? td_pagezip_page(&k->zip, page) : 0;
-	const uint8_t *src = n ? k->zip.out : page;
-	uint32_t size = n ? n : TD_PAGE_SIZE;
-
 	if (k->data_len + size > DATA_BATCH && flush_data(k, e) < 0)
 		return -1;
-	memcpy(k->data + k->data_len, src, size);
+	memcpy(k->data + k->data_len, bytes, size);
 	k->data_len += size;
-	if (add_desc(k, k->data_pos, size, n ? TD_KDUMP_ZLIB : 0, e) < 0)
+	if (add_desc(k, k->data_pos, size, flags, e) < 0)
 		return -1;
 	k->data_pos += size;
 	return 0;
 }
 
+/* Write out a compressed batch, in pfn order, and give it back. */
+static int emit(struct kdump *k, struct td_zipbatch *b, struct td_err *e)
+{
+	int r = 0;
+
+	for (unsigned i = 0; i < b->n && r == 0; i++) {
+		if (b->size[i] == 0) {
+			k->d->st.zero++;
+			r = add_desc(k, k->zero_off, TD_PAGE_SIZE, 0, e);
+		} else {
+			r = add_data(k, b->out + b->off[i], b->size[i], b->flags[i], e);
+		}
+	}
+	k->zip->put(k->zip->ctx, b);
+	return r;
+}
+
+static struct td_zipbatch *next_batch(struct kdump *k, struct td_err *e)
+{
+	struct td_zipbatch *b;
+
+	while (!(b = k->zip->get(k->zip->ctx))) {
+		struct td_zipbatch *done = k->zip->collect(k->zip->ctx);
+		if (!done) {
+			td_fail(e, "compression queue has no free batch and none in flight");
+			return NULL;
+		}
+		if (emit(k, done, e) < 0)
+			return NULL;
+	}
+	b->n = 0;
+	b->zero_detect = k->zero_off != 0;
+	b->compress = k->d->compress;
+	return b;
+}
+
 static int copy_page(void *ctx, uint64_t pfn, struct td_err *e)
 {
 	struct kdump *k = ctx;
-	struct td_dump *d = k->d;
 	struct td_err re;
-	const uint8_t *page = td_vmcore_page(d->vc, pfn, &re);
+	const uint8_t *page;
 
-	d->st.kept++;
-	if (page && !(k->zero_off && td_page_is_zero(page)))
-		return add_page(k, page, e);
-	if (!page)
+	if (!k->cur && !(k->cur = next_batch(k, e)))
+		return -1;
+	page = td_vmcore_page(k->d->vc, pfn, &re);
+	if (page) {
+		memcpy(k->cur->in[k->cur->n], page, TD_PAGE_SIZE);
+	} else {
 		td_dumpio_unreadable(&k->io, pfn, re.msg);
-	if (!k->zero_off)
-		return add_page(k, k->zero, e);
-	d->st.zero++;
-	return add_desc(k, k->zero_off, TD_PAGE_SIZE, 0, e);
+		memset(k->cur->in[k->cur->n], 0, TD_PAGE_SIZE);
+	}
+	k->cur->pfn[k->cur->n++] = pfn;
+	k->d->st.kept++;
+	if (k->cur->n == TD_ZIP_BATCH) {
+		k->zip->submit(k->zip->ctx, k->cur);
+		k->cur = NULL;
+	}
+	return 0;
 }
 
 static int write_cycle(struct td_dumpio *io, uint64_t start, uint64_t n, struct td_err *e)
@@ -192,6 +233,28 @@ static int write_cycle(struct td_dumpio *io, uint64_t start, uint64_t n, struct 
 	    td_dumpio_write(io, k->bm2_off + start / 8, io->bm2, len, e) < 0)
 		return td_wrap(e, "writing bitmaps");
 	return td_dumpio_each_set(io, start, n, copy_page, k, e);
+}
+
+/* Finish the queue: submit the partial batch and write out everything in
+ * flight. After a failure (ok == 0) batches are only given back, so that
+ * no worker is left holding one. */
+static int drain(struct kdump *k, int ok, struct td_err *e)
+{
+	struct td_zipbatch *b;
+	int r = ok ? 0 : -1;
+
+	if (k->cur && k->cur->n)
+		k->zip->submit(k->zip->ctx, k->cur);
+	else if (k->cur)
+		k->zip->put(k->zip->ctx, k->cur);
+	k->cur = NULL;
+	while ((b = k->zip->collect(k->zip->ctx))) {
+		if (r == 0)
+			r = emit(k, b, e);
+		else
+			k->zip->put(k->zip->ctx, b);
+	}
+	return r;
 }
 
 static int finish(struct kdump *k, struct td_err *e)
@@ -224,7 +287,8 @@ static int kdump_run(struct kdump *k, struct td_err *e)
 	if (write_headers(k, e) < 0)
 		return -1;
 	k->io.cycle = write_cycle;
-	if (td_dumpio_cycles(&k->io, e) < 0 || finish(k, e) < 0) {
+	int ok = td_dumpio_cycles(&k->io, e) == 0;
+	if (drain(k, ok, e) < 0 || finish(k, e) < 0) {
 		mark_incomplete(k);
 		return -1;
 	}
@@ -246,15 +310,19 @@ int td_kdump_write(struct td_dump *d, struct td_err *e)
 		goto out;
 	}
 	k->d = d;
-	if (td_pagezip_init(&k->zip, e) < 0)
-		goto out;
+	k->zip = d->zipper;
+	if (!k->zip) {
+		if (td_zipserial_init(&k->serial, &k->own, e) < 0)
+			goto out;
+		k->zip = &k->own;
+	}
 	if (td_dumpio_init(&k->io, d, k, e) == 0) {
 		r = kdump_run(k, e);
 		td_dumpio_free(&k->io);
 	}
-	d->zip_tried = k->zip.tried;
-	d->zip_skipped = k->zip.skipped;
-	td_pagezip_end(&k->zip);
+	k->zip->counts(k->zip->ctx, &d->zip_tried, &d->zip_skipped);
+	if (!d->zipper)
+		td_zipserial_end(&k->serial);
 out:
 	if (k)
 		free(k->data);

@@ -19,6 +19,7 @@ struct opts {
 	int format;          /* TD_FMT_KDUMP, TD_FMT_ELF, or FMT_FLAT */
 	int compress;
 	int force_read;
+	int threads;         /* -1: one per online CPU */
 };
 enum { FMT_FLAT = 100 };
 
@@ -43,7 +44,7 @@ static int parse_level(const char *s, unsigned *v)
 
 static int parse(int argc, char **argv, struct opts *o)
 {
-	*o = (struct opts){ .level = 31, .format = TD_FMT_KDUMP, .compress = 1 };
+	*o = (struct opts){ .level = 31, .format = TD_FMT_KDUMP, .compress = 1, .threads = -1 };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		int used = 1;
@@ -66,6 +67,9 @@ static int parse(int argc, char **argv, struct opts *o)
 			       : !strcmp(v, "zlib") ? (o->compress = 1, 1)
 			       : !strcmp(v, "none") ? (o->compress = 0, 1)
 			       : bad(a, v, "want zlib or none");
+		else if (!strcmp(a, "--threads"))
+			used = v && !parse_level(v, (unsigned *)&o->threads) && o->threads <= 8
+				       ? 1 : bad(a, v, "want a number of compression threads from 0 to 8");
 		else if (!strcmp(a, "--read"))
 			used = (o->force_read = 1, 0);
 		else
@@ -133,6 +137,7 @@ int td_cmd_capture(int argc, char **argv)
 		td_log_fatal("%s", e.msg);
 		goto out;
 	}
+	r->threads = o.threads;
 	if (r->filter.why[0])
 		td_log("dump level %u requested, %u applied: %s", r->filter.level_requested,
 		       r->filter.level_applied, r->filter.why);

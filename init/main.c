@@ -11,7 +11,7 @@ static const struct {
 	int (*fn)(int, char **);
 	const char *usage;
 } faces[] = {
-	{ "capture", td_cmd_capture, "capture --input FILE (--output FILE | --target SPEC) [--level N] [--format kdump|elf|flat] [--compress zlib|none] [--read]" },
+	{ "capture", td_cmd_capture, "capture --input FILE (--output FILE | --target SPEC) [--level N] [--format kdump|elf|flat] [--compress zlib|none] [--threads N] [--read]" },
 	{ "load", td_cmd_load, "load --kernel K --initrd I [--append ARGS]" },
 	{ "unload", td_cmd_unload, "unload" },
 	{ "status", td_cmd_status, "status [--conf FILE]" },

@@ -5,6 +5,7 @@
 #include "dmesg.h"
 #include "log.h"
 #include "run.h"
+#include "zippool.h"
 
 static double since(const struct timespec *a, const struct timespec *b)
 {
@@ -15,6 +16,7 @@ int td_run_open(struct td_run *r, const char *path, int force_read, unsigned lev
 		struct td_err *e)
 {
 	memset(r, 0, sizeof *r);
+	r->threads = -1;
 	if (td_filesrc_open(&r->fs, path, force_read, e) < 0)
 		return -1;
 	td_filesrc_source(&r->fs, &r->src);
@@ -104,6 +106,32 @@ static void progress(void *ctx, uint64_t done, uint64_t total)
 	r->last_pfn = done;
 }
 
+/* Compression on worker threads when more than one CPU is online (the
+ * capture kernel usually has one: nr_cpus=1) and compression applies. */
+static int dump_with_workers(struct td_run *r, struct td_dump *d, struct td_err *e)
+{
+	unsigned n = r->threads >= 0 ? (unsigned)r->threads : td_zippool_workers();
+	struct td_zippool *pool;
+	struct td_zipper z;
+	int rc;
+
+	if (n > TD_ZIPPOOL_MAX)
+		n = TD_ZIPPOOL_MAX;
+	if (n == 0 || d->format != TD_FMT_KDUMP || !d->compress || !(pool = malloc(sizeof *pool)))
+		return td_dump_write(d, e);
+	if (td_zippool_start(pool, n, &z, e) < 0) {
+		td_log("compression workers not started (%s); compressing serially", e->msg);
+		free(pool);
+		return td_dump_write(d, e);
+	}
+	d->zipper = &z;
+	rc = td_dump_write(d, e);
+	td_zippool_stop(pool);
+	free(pool);
+	d->zipper = NULL;
+	return rc;
+}
+
 int td_run_dump(struct td_run *r, struct td_sink *out, enum td_format format, int compress,
 		struct td_err *e)
 {
@@ -123,7 +151,7 @@ int td_run_dump(struct td_run *r, struct td_sink *out, enum td_format format, in
 	d->progress_ctx = r;
 	clock_gettime(CLOCK_MONOTONIC, &r->t0);
 	r->last = r->t0;
-	rc = td_dump_write(d, e);
+	rc = dump_with_workers(r, d, e);
 	td_log_progress_end();
 	if (rc == 0 && out->sync && out->sync(out->ctx, e) < 0)
 		rc = -1;

@@ -35,6 +35,7 @@ struct td_run {
 	struct timespec t0, last;
 	uint64_t last_pfn;
 	int read_noted;
+	int threads;                 /* compression workers; -1: one per online CPU */
 };
 
 /* Open path (force_read: use read(), not mmap), parse it and set up the

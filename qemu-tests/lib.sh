@@ -195,6 +195,8 @@ td_disk_data() {
 # td_qemu LOG SECONDS RAM_MB INITRD APPEND [DISK...]: boot TD_BZIMAGE with
 # the FACTS.md command shape. The console goes to LOG with \r stripped.
 # Sets TD_QEMU_SECONDS (wall time) and TD_QEMU_KILLED (1 if the timeout hit).
+# Environment: TD_NIC, the -nic argument (default "none"); networked tests
+# set it to "user,model=virtio-net-pci" and must run inside td_netns.
 td_qemu() {
 	local log=$1 secs=$2 ram=$3 initrd=$4 append=$5 d t0 rc
 	local -a drives=()
@@ -208,7 +210,7 @@ td_qemu() {
 	{
 		rc=0
 		timeout -s KILL "$secs" qemu-system-x86_64 -machine pc -accel tcg -m "${ram}M" -smp 1 \
-			-nic none -device virtio-rng-pci -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+			-nic "${TD_NIC:-none}" -device virtio-rng-pci -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 			-no-reboot -display none -serial stdio -monitor none \
 			-kernel "$TD_BZIMAGE" -initrd "$initrd" -append "$append" "${drives[@]}" || rc=$?
 		echo "$rc" > "$log.rc"
@@ -226,22 +228,24 @@ td_qemu() {
 # `tinydump load --append APPEND` and crashes. Disks: WORK/data.img (vda) and
 # WORK/dump.img (vdb, LABEL=crash, RAM + 256 MiB). Console: WORK/console.log.
 # Environment: TD_CRASHKERNEL (64M), TD_TIMEOUT (seconds), TD_WL_ANON (64),
-# TD_SYS_CMDLINE (extra words for the system kernel).
+# TD_SYS_CMDLINE (extra words for the system kernel), TD_NIC (see td_qemu),
+# TD_EXTRA_DISKS (more disk images, after dump.img), TD_TINYDUMP (the binary,
+# default build/tinydump; pin a copy while others rebuild).
 td_crash_run() {
-	local w=$1 ram=$2 append=$3 conf=${4:-} certs=${5:-} secs
+	local w=$1 ram=$2 append=$3 conf=${4:-} certs=${5:-} secs td=${TD_TINYDUMP:-$TD_ROOT/build/tinydump}
 	mkdir -p "$w"
-	[ -x "$TD_ROOT/build/tinydump" ] || die "build/tinydump missing: run make"
-	"$TD_ROOT/initramfs/build.sh" "$TD_ROOT/build/tinydump" "$w/capture.cpio.gz" \
+	[ -x "$td" ] || die "$td missing: run make"
+	"$TD_ROOT/initramfs/build.sh" "$td" "$w/capture.cpio.gz" \
 		"$conf" "$certs" >/dev/null || die "initramfs/build.sh failed"
 	td_sys_conf TD_LOADER=tinydump TD_CRASH=yes TD_WL_ANON="${TD_WL_ANON:-64}" \
 		TD_APPEND="$append" > "$w/test.conf"
-	td_sys_initramfs "$w/sys.cpio.gz" "$w/test.conf" "$w/capture.cpio.gz" "$TD_ROOT/build/tinydump"
+	td_sys_initramfs "$w/sys.cpio.gz" "$w/test.conf" "$w/capture.cpio.gz" "$td"
 	td_disk_data "$w/data.img"
 	td_disk_dump "$w/dump.img" $(( ram + 256 ))
 	secs=${TD_TIMEOUT:-$(( 180 + ram * 60 / 1024 ))}
 	td_qemu "$w/console.log" "$secs" "$ram" "$w/sys.cpio.gz" \
 		"console=ttyS0 crashkernel=${TD_CRASHKERNEL:-64M} panic=1 printk.devkmsg=on ${TD_SYS_CMDLINE:-}" \
-		"$w/data.img" "$w/dump.img"
+		"$w/data.img" "$w/dump.img" ${TD_EXTRA_DISKS:-}
 }
 
 # The guest may stop without unmounting: replay the ext4 journal first, or

@@ -120,3 +120,41 @@ td_ganesha() {
 	TD_GANESHA_PID=$!
 	td_wait_port 2049 100
 }
+
+# --- end-to-end capture runs over the network (t_e2e_*.sh) ---
+#
+#   TD_E2E_NIC              the -nic for td_crash_run (export it as TD_NIC)
+#   td_e2e_crash VMCORE OUT crash --kaslr=auto opens VMCORE: bt shows
+#                           sysrq_handle_crash and log the sysrq line
+#   td_e2e_dumpdirs DIR     the <node>-<YYYY-MM-DD-HH:MM:SS>[.N] entries of DIR
+#   td_e2e_listening PORT   wait (10 s) for a listener on 127.0.0.1:PORT
+#                           without connecting (servers log every connection)
+#   td_e2e_json FILE EXPR   evaluate a Python expression on the parsed JSON
+#                           (variable j); prints its value, fails on an error
+TD_E2E_NIC=user,model=virtio-net-pci
+
+td_e2e_crash() {
+	printf 'bt\nlog\nquit\n' > "$2.cmd"
+	timeout 300 crash --kaslr=auto -s "$TD_VMLINUX" "$1" < "$2.cmd" > "$2" 2>&1 || :
+	grep -q 'sysrq_handle_crash' "$2" && grep -q 'sysrq: Trigger a crash' "$2" &&
+		! grep -qE 'page excluded|read error|invalid kernel virtual address|do not match' "$2"
+}
+
+td_e2e_dumpdirs() {
+	ls -1 "$1" 2>/dev/null | grep -E -- '-[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?$'
+}
+
+td_e2e_json() {
+	/usr/bin/python3 -c 'import json, sys
+j = json.load(open(sys.argv[1]))
+print(eval(sys.argv[2]))' "$1" "$2" 2>/dev/null
+}
+
+td_e2e_listening() {
+	local i
+	for i in $(seq 1 100); do
+		[ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}

@@ -20,20 +20,37 @@ size=$(stat -c %s "$W/src")
 printf 'kernel log\n' > "$W/dmesg"
 td_rx_start 7000 "$W/rx" --client-ca "$C/client-ca.pem" --timeout 60 --max-clients 64
 
-# Sample the receiver's processes: max VmHWM of one, max sum of VmRSS.
-(
-	one=0 all=0 most=0
-	while kill -0 "$RX_PID" 2>/dev/null && [ ! -f "$W/stop" ]; do
-		read -r h s n <<< "$(for p in $RX_PID $(td_rx_children "$RX_PID"); do
-			cat /proc/"$p"/status 2>/dev/null; done |
-			awk '/^VmHWM/{if ($2 > h) h = $2; n++} /^VmRSS/{s += $2} END {print h + 0, s + 0, n + 0}')"
-		[ "$h" -gt "$one" ] && one=$h
-		[ "$s" -gt "$all" ] && all=$s
-		[ "$n" -gt "$most" ] && most=$n
-		echo "$one $all $most" > "$W/rss"
-		sleep 0.05
-	done
-) &
+# Sample the receiver's processes every 20 ms: the largest VmHWM of one,
+# the largest sum of VmRSS, the most processes at once.
+/usr/bin/python3 - "$RX_PID" "$W/stop" "$W/rss" <<'PY' &
+import os, sys, time
+rx, stop, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+one = total = most = 0
+def status(pid):
+    d = {}
+    try:
+        for line in open("/proc/%d/status" % pid):
+            k, _, v = line.partition(":")
+            d[k] = v.split()
+    except OSError:
+        pass
+    return d
+while not os.path.exists(stop):
+    pids = [rx]
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            s = status(int(p))
+            if s.get("PPid", ["0"])[0] == str(rx):
+                pids.append(int(p))
+    rss = 0
+    for p in pids:
+        s = status(p)
+        one = max(one, int(s.get("VmHWM", ["0"])[0]))
+        rss += int(s.get("VmRSS", ["0"])[0])
+    total, most = max(total, rss), max(most, len(pids))
+    time.sleep(0.02)
+open(out, "w").write("%d %d %d\n" % (one, total, most))
+PY
 sampler=$!
 
 t0=$(date +%s.%N)

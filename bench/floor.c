@@ -1,0 +1,248 @@
+/* floor: the zlib floor of a dump level, for bench/run.sh.
+ *
+ *   floor VMCORE PFNLIST [RUNS]
+ *
+ * PFNLIST is tool_kdumpinfo's "--pfns --zero-pfns" output for a dump of
+ * VMCORE: "pfns 0xA-0xB" runs are the dumpable pages, "zero 0xA-0xB" runs
+ * those sent to the shared zero block (no compression in either tool), so
+ * they are left out. Every other line is ignored.
+ *
+ * The floor is the time to compress exactly those pages the way
+ * makedumpfile does (zlib wrapper, level 1, one deflate stream reused with
+ * deflateReset per page, output buffer of compressBound(4096)), with the
+ * pages already in memory: no reading, no writing, no filtering. Pages are
+ * copied out of the ELF file (its PT_LOADs, by physical address) before
+ * the clock starts. Best and mean of RUNS (default 5) passes.
+ *
+ * Output, one line of key=value: pages, raw (pages deflate could not
+ * shrink below 4096 bytes, which makedumpfile stores raw), out_bytes (what
+ * the page data would take: compressed size, or 4096 for raw pages),
+ * best_s, mean_s, mb_s (input MB/s at best).
+ * Bench support, not product code: errors print a message and exit 2. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+enum { PAGE = 4096, MAXLOAD = 256 };
+
+struct load {
+	uint64_t paddr, filesz, memsz, off;
+};
+
+static struct load loads[MAXLOAD];
+static unsigned nload;
+
+static void die(const char *what, const char *why)
+{
+	fprintf(stderr, "floor: %s: %s\n", what, why);
+	exit(2);
+}
+
+static uint64_t le(const uint8_t *p, int n)
+{
+	uint64_t v = 0;
+
+	while (n--)
+		v = v << 8 | p[n];
+	return v;
+}
+
+static void xpread(int fd, void *buf, size_t len, uint64_t off, const char *what)
+{
+	ssize_t got = pread(fd, buf, len, (off_t)off);
+
+	if (got != (ssize_t)len)
+		die(what, got < 0 ? strerror(errno) : "short read");
+}
+
+/* The PT_LOADs of an ELF64 little-endian core file. */
+static void read_loads(int fd)
+{
+	uint8_t eh[64], ph[56];
+	uint64_t phoff;
+	unsigned phnum, phentsize;
+
+	xpread(fd, eh, sizeof eh, 0, "ELF header");
+	if (memcmp(eh, "\177ELF\2\1", 6) || le(eh + 16, 2) != 4 /* ET_CORE */)
+		die("vmcore", "not an ELF64 little-endian core file");
+	phoff = le(eh + 32, 8);
+	phentsize = (unsigned)le(eh + 54, 2);
+	phnum = (unsigned)le(eh + 56, 2);
+	if (phentsize != sizeof ph)
+		die("vmcore", "unexpected program header size");
+	for (unsigned i = 0; i < phnum; i++) {
+		xpread(fd, ph, sizeof ph, phoff + (uint64_t)i * sizeof ph, "program header");
+		if (le(ph, 4) != 1 /* PT_LOAD */)
+			continue;
+		if (nload == MAXLOAD)
+			die("vmcore", "too many PT_LOADs");
+		loads[nload++] = (struct load){ .off = le(ph + 8, 8), .paddr = le(ph + 24, 8),
+						.filesz = le(ph + 32, 8), .memsz = le(ph + 40, 8) };
+	}
+}
+
+/* Copy physical page pfn into dst (zeros past p_filesz, as in the dump). */
+static void get_page(int fd, uint64_t pfn, uint8_t *dst)
+{
+	uint64_t pa = pfn * PAGE;
+
+	for (unsigned i = 0; i < nload; i++) {
+		const struct load *l = &loads[i];
+		if (pa < l->paddr || pa - l->paddr >= l->memsz)
+			continue;
+		uint64_t in = pa - l->paddr, n = in < l->filesz ? l->filesz - in : 0;
+		n = n > PAGE ? PAGE : n;
+		memset(dst + n, 0, PAGE - n);
+		if (n)
+			xpread(fd, dst, n, l->off + in, "page");
+		return;
+	}
+	die("pfn list", "a dumpable pfn is in no PT_LOAD of the vmcore");
+}
+
+struct runs {
+	uint64_t (*r)[2];
+	size_t n, cap;
+};
+
+static void add_run(struct runs *rs, uint64_t a, uint64_t b)
+{
+	if (rs->n == rs->cap) {
+		rs->cap = rs->cap ? rs->cap * 2 : 256;
+		rs->r = realloc(rs->r, rs->cap * sizeof *rs->r);
+		if (!rs->r)
+			die("pfn list", "out of memory");
+	}
+	rs->r[rs->n][0] = a;
+	rs->r[rs->n++][1] = b;
+}
+
+static int in_runs(const struct runs *rs, uint64_t pfn)
+{
+	size_t lo = 0, hi = rs->n;
+
+	while (lo < hi) { /* runs are sorted and disjoint */
+		size_t mid = (lo + hi) / 2;
+		if (pfn < rs->r[mid][0])
+			hi = mid;
+		else if (pfn > rs->r[mid][1])
+			lo = mid + 1;
+		else
+			return 1;
+	}
+	return 0;
+}
+
+static void read_list(const char *path, struct runs *keep, struct runs *zero)
+{
+	char line[256];
+	unsigned long long a, b;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		die(path, strerror(errno));
+	while (fgets(line, sizeof line, f)) {
+		if (sscanf(line, "pfns 0x%llx-0x%llx", &a, &b) == 2 && a <= b)
+			add_run(keep, a, b);
+		else if (sscanf(line, "zero 0x%llx-0x%llx", &a, &b) == 2 && a <= b)
+			add_run(zero, a, b);
+	}
+	fclose(f);
+}
+
+/* The kept, non-zero pages of the list, copied into one buffer. */
+static uint8_t *preload(int fd, const struct runs *keep, const struct runs *zero, size_t *npages)
+{
+	size_t n = 0, cap = 0;
+	uint8_t *buf = NULL;
+
+	for (size_t i = 0; i < keep->n; i++)
+		for (uint64_t pfn = keep->r[i][0]; pfn <= keep->r[i][1]; pfn++) {
+			if (in_runs(zero, pfn))
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 4096;
+				buf = realloc(buf, cap * PAGE);
+				if (!buf)
+					die("preloading pages", "out of memory");
+			}
+			get_page(fd, pfn, buf + n * PAGE);
+			n++;
+		}
+	*npages = n;
+	return buf;
+}
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* One pass: compress every page as makedumpfile does. */
+static double pass(z_stream *z, const uint8_t *pages, size_t n, uint64_t *raw, uint64_t *out)
+{
+	static uint8_t obuf[PAGE + 1024];
+	double t0 = now();
+
+	*raw = *out = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (deflateReset(z) != Z_OK)
+			die("zlib", "deflateReset failed");
+		z->next_in = (Bytef *)(pages + i * PAGE);
+		z->avail_in = PAGE;
+		z->next_out = obuf;
+		z->avail_out = (uInt)compressBound(PAGE);
+		if (deflate(z, Z_FINISH) != Z_STREAM_END)
+			die("zlib", "deflate did not finish");
+		if (z->total_out < PAGE) {
+			*out += z->total_out;
+		} else {
+			*out += PAGE;
+			(*raw)++;
+		}
+	}
+	return now() - t0;
+}
+
+int main(int argc, char **argv)
+{
+	struct runs keep = { 0 }, zero = { 0 };
+	int runs = argc > 3 ? atoi(argv[3]) : 5, fd;
+	double best = 1e30, sum = 0;
+	uint64_t raw = 0, out = 0;
+	size_t n;
+	uint8_t *pages;
+	z_stream z;
+
+	if (argc < 3 || runs < 1) {
+		fprintf(stderr, "usage: floor VMCORE PFNLIST [RUNS]\n");
+		return 2;
+	}
+	if ((fd = open(argv[1], O_RDONLY)) < 0)
+		die(argv[1], strerror(errno));
+	read_loads(fd);
+	read_list(argv[2], &keep, &zero);
+	pages = preload(fd, &keep, &zero, &n);
+	memset(&z, 0, sizeof z);
+	if (deflateInit(&z, Z_BEST_SPEED) != Z_OK)
+		die("zlib", "deflateInit failed");
+	for (int i = 0; i < runs; i++) {
+		double t = pass(&z, pages, n, &raw, &out);
+		best = t < best ? t : best;
+		sum += t;
+	}
+	deflateEnd(&z);
+	printf("pages=%zu raw=%llu out_bytes=%llu best_s=%.4f mean_s=%.4f mb_s=%.1f zlib=%s\n", n,
+	       (unsigned long long)raw, (unsigned long long)out, best, sum / runs,
+	       best > 0 ? (double)n * PAGE / best / 1e6 : 0.0, zlibVersion());
+	return 0;
+}
