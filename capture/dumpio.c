@@ -6,15 +6,18 @@
 
 enum { PROGRESS_STEP = 1u << 16 };
 
+/* 64 bytes at a time, stopping at the first block with a set bit. */
 int td_page_is_zero(const uint8_t *page)
 {
-	uint64_t acc = 0, w;
-
-	for (unsigned i = 0; i < TD_PAGE_SIZE; i += 8) {
-		memcpy(&w, page + i, 8);
-		acc |= w;
+	for (unsigned i = 0; i < TD_PAGE_SIZE; i += 64) {
+		uint64_t w[8], acc = 0;
+		memcpy(w, page + i, 64);
+		for (int j = 0; j < 8; j++)
+			acc |= w[j];
+		if (acc)
+			return 0;
 	}
-	return acc == 0;
+	return 1;
 }
 
 int td_dumpio_init(struct td_dumpio *io, struct td_dump *d, void *ctx, struct td_err *e)

@@ -207,12 +207,17 @@ static int copy_page(void *ctx, uint64_t pfn, struct td_err *e)
 	if (!k->cur && !(k->cur = next_batch(k, e)))
 		return -1;
 	page = td_vmcore_page(k->d->vc, pfn, &re);
-	if (page) {
-		memcpy(k->cur->in[k->cur->n], page, TD_PAGE_SIZE);
-	} else {
+	if (!page)
 		td_dumpio_unreadable(&k->io, pfn, re.msg);
+	/* zero pages are common (level 1 keeps them): find them here, without
+	 * copying them */
+	k->cur->zero[k->cur->n] = k->zero_off && (!page || td_page_is_zero(page));
+	if (k->cur->zero[k->cur->n])
+		;
+	else if (page)
+		memcpy(k->cur->in[k->cur->n], page, TD_PAGE_SIZE);
+	else
 		memset(k->cur->in[k->cur->n], 0, TD_PAGE_SIZE);
-	}
 	k->cur->pfn[k->cur->n++] = pfn;
 	k->d->st.kept++;
 	if (k->cur->n == TD_ZIP_BATCH) {

@@ -12,7 +12,7 @@ void td_zipbatch_run(struct td_zipbatch *b, struct td_pagezip *pz)
 	for (unsigned i = 0; i < b->n; i++) {
 		const uint8_t *page = b->in[i];
 		uint32_t n;
-		if (b->zero_detect && td_page_is_zero(page)) {
+		if (b->zero[i] || (b->zero_detect && td_page_is_zero(page))) {
 			b->size[i] = 0;
 			continue;
 		}

@@ -19,6 +19,7 @@ struct td_zipbatch {
 	int zero_detect;                    /* level bit 1: find zero pages */
 	int compress;                       /* zlib, else store raw */
 	uint64_t pfn[TD_ZIP_BATCH];
+	uint8_t zero[TD_ZIP_BATCH];         /* already known to be zero: in[] unused */
 	uint8_t in[TD_ZIP_BATCH][4096];
 	/* out */
 	uint32_t size[TD_ZIP_BATCH];        /* 0: a zero page */

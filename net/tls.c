@@ -177,7 +177,7 @@ static int pump(struct td_tls *t, unsigned want, struct td_err *e)
 		r = poll(&p, 1, (int)(t->timeout_s * 1000));
 		if (r < 0 && errno != EINTR)
 			return td_fail(e, "poll: %s", strerror(errno));
-		if (r == 0)
+		if (r == 0 && (t->timed_out = 1))
 			return td_fail(e, "no progress with %s for %u s: %s (tinydump.timeout)",
 				       t->peer, t->timeout_s,
 				       p.events & POLLOUT ? "it accepts no data"
@@ -556,11 +556,13 @@ void td_tls_close(struct td_tls *t)
 {
 	if (t->fd < 0)
 		return;
-	if (t->eng && !(br_ssl_engine_current_state(t->eng) & BR_SSL_CLOSED) && !t->peer_eof) {
+	/* A stuck peer gets no close_notify: it would only cost another wait. */
+	if (t->eng && !(br_ssl_engine_current_state(t->eng) & BR_SSL_CLOSED) && !t->peer_eof &&
+	    !t->timed_out) {
 		br_ssl_engine_close(t->eng);
 		drain_out(t);
 	}
-	if (t->server && !t->peer_eof)
+	if (t->server && !t->peer_eof && !t->timed_out)
 		linger(t);
 	close(t->fd);
 	t->fd = -1;

@@ -38,6 +38,7 @@ struct td_tls {
 	br_name_element cn;      /* server with client auth: the client's CN */
 	char cn_buf[128];
 	int peer_eof;            /* the peer closed TCP */
+	int timed_out;           /* a wait exceeded timeout_s: the peer is stuck */
 	int established;         /* the handshake succeeded */
 	int discard_input;       /* drop the peer's application data (see below) */
 	unsigned char iobuf[BR_SSL_BUFSIZE_BIDI];

@@ -170,12 +170,17 @@ static int judge_reply(struct upload *u, const struct td_reply *r, struct td_err
 		       r->text);
 }
 
-/* After a send failure: the receiver may have said why before closing. */
+/* After a send failure: the receiver may have said why before closing
+ * (not when it is stuck: then there is nothing to wait for). */
 static int failure_reason(struct upload *u, struct td_err *e)
 {
 	struct td_reply r;
 	struct td_err re;
 
+	if (u->t->timed_out)
+		return -1;
+	if (!u->spoke)
+		u->t->timeout_s = 1; /* a reply, if any, is already on its way */
 	if (read_reply(u, &r, &re) == 0 && r.code != TD_R_STORED)
 		return judge_reply(u, &r, e);
 	return -1;

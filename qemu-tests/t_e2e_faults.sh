@@ -52,10 +52,12 @@ COMMON="tinydump.timeout=5 tinydump.final=poweroff"
 # receiver PORT DIR CERTNAME: `tinydump receive` requiring client certs.
 receiver() {
 	mkdir -p "$2"
-	"$TD" receive --listen 127.0.0.1:"$1" --dir "$2" --cert "$C/$3.pem" --key "$C/$3.key" \
+	# Started from a subshell, so killing it is no job of ours ("Killed").
+	( "$TD" receive --listen 127.0.0.1:"$1" --dir "$2" --cert "$C/$3.pem" --key "$C/$3.key" \
 		--client-ca "$C/client-ca.pem" --timeout 30 > "$W/rx-$1.log" 2>&1 &
-	PIDS="$PIDS $!"
-	RXPID=$!
+	  echo $! > "$W/rx-$1.pid" )
+	RXPID=$(cat "$W/rx-$1.pid")
+	PIDS="$PIDS $RXPID"
 	td_e2e_listening "$1" || { td_fail $T/setup "receiver on $1 did not listen" "$W/rx-$1.log"; exit 0; }
 }
 
@@ -231,7 +233,7 @@ check_nfs() {
 # 0x8), never a vmcore; a tinydump.json there, if it fit, says incomplete.
 check_small() {
 	local rc=0 img=$W/a/small.img d st names
-	fault disk-too-small a "$S_SMALL" 'No space left on device' "$1" || rc=1
+	fault disk-too-small a "$S_SMALL" 'is full|No space left on device' "$1" || rc=1
 	d=$(td_guest_names "$img" / | head -1)
 	names=$(td_guest_names "$img" "/$d" 2>/dev/null | tr '\n' ' ')
 	if [ $rc = 1 ]; then

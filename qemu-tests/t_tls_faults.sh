@@ -4,6 +4,8 @@
 #    receiver leaves vmcore.incomplete, never vmcore;
 #  - the receiver stopped (SIGSTOP) mid-upload: the client gives up within
 #    its timeout (a stall), with the reason;
+#  - an upload slower than the timeout in total but never pausing that long
+#    is not cut (client and receiver timeouts 1 s);
 #  - a server that accepts and never speaks: the client times out;
 #  - nothing listening: the client fails at once;
 #  - --min-free: refused before anything is stored, and mid-stream on a
@@ -71,10 +73,24 @@ dt=$(echo "$(date +%s.%N) - $t0" | bc)
 kill -KILL $kids 2>/dev/null
 td_rx_stop
 if [ $rc != 0 ] && grep -q "no progress with 127.0.0.1:7001 for 2 s" "$W/s.log" &&
-	[ "$(echo "$dt < 6" | bc)" = 1 ]; then
+	[ "$(echo "$dt < 4" | bc)" = 1 ]; then
 	td_ok "$T/stalled-receiver-client-times-out"
+	echo "    tls: stalled receiver detected after $dt s (timeout 2 s)"
 else
 	td_fail "$T/stalled-receiver-client-times-out" "client exit $rc after $dt s" "$W/s.log"
+fi
+
+# slow but moving: several times the timeout in all, never a 1 s pause
+td_rx_start 7007 "$W/slow" --timeout 1
+t0=$(date +%s.%N)
+upload "$W/slow.log" 7007 --timeout 1 --pace-ms 20
+rc=$?
+dt=$(echo "$(date +%s.%N) - $t0" | bc)
+td_rx_stop
+if [ $rc = 0 ] && [ "$(echo "$dt > 3" | bc)" = 1 ] && cmp -s "$W"/slow/*/vmcore "$W/src"; then
+	td_ok "$T/slow-moving-upload-not-cut-by-timeout"
+else
+	td_fail "$T/slow-moving-upload-not-cut-by-timeout" "client exit $rc after $dt s" "$W/slow.log"
 fi
 
 # a server that accepts and never speaks
@@ -91,7 +107,7 @@ rc=$?
 dt=$(echo "$(date +%s.%N) - $t0" | bc)
 kill "$py" 2>/dev/null
 if [ $rc != 0 ] && grep -q "TLS handshake with 127.0.0.1:7002 failed.*nothing received" "$W/q.log" &&
-	[ "$(echo "$dt >= 2 && $dt < 5" | bc)" = 1 ]; then
+	[ "$(echo "$dt >= 2 && $dt < 4" | bc)" = 1 ]; then
 	td_ok "$T/silent-server-client-times-out"
 else
 	td_fail "$T/silent-server-client-times-out" "client exit $rc after $dt s" "$W/q.log"
