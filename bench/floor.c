@@ -12,12 +12,13 @@
  * deflateReset per page, output buffer of compressBound(4096)), with the
  * pages already in memory: no reading, no writing, no filtering. Pages are
  * copied out of the ELF file (its PT_LOADs, by physical address) before
- * the clock starts. Best and mean of RUNS (default 5) passes.
+ * the clock starts. Best and mean of RUNS (default 5) passes, in wall time
+ * and in CPU time (the latter is what to compare on a busy machine).
  *
  * Output, one line of key=value: pages, raw (pages deflate could not
  * shrink below 4096 bytes, which makedumpfile stores raw), out_bytes (what
  * the page data would take: compressed size, or 4096 for raw pages),
- * best_s, mean_s, mb_s (input MB/s at best).
+ * best_s, mean_s, best_cpu_s, mb_s (input MB/s at best wall time).
  * Bench support, not product code: errors print a message and exit 2. */
 #include <errno.h>
 #include <fcntl.h>
@@ -179,19 +180,21 @@ static uint8_t *preload(int fd, const struct runs *keep, const struct runs *zero
 	return buf;
 }
 
-static double now(void)
+static double now(clockid_t c)
 {
 	struct timespec t;
 
-	clock_gettime(CLOCK_MONOTONIC, &t);
+	clock_gettime(c, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* One pass: compress every page as makedumpfile does. */
-static double pass(z_stream *z, const uint8_t *pages, size_t n, uint64_t *raw, uint64_t *out)
+/* One pass: compress every page as makedumpfile does. Returns the wall
+ * time; *cpu gets the CPU time. */
+static double pass(z_stream *z, const uint8_t *pages, size_t n, uint64_t *raw, uint64_t *out,
+		   double *cpu)
 {
 	static uint8_t obuf[PAGE + 1024];
-	double t0 = now();
+	double t0 = now(CLOCK_MONOTONIC), c0 = now(CLOCK_PROCESS_CPUTIME_ID);
 
 	*raw = *out = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -210,14 +213,15 @@ static double pass(z_stream *z, const uint8_t *pages, size_t n, uint64_t *raw, u
 			(*raw)++;
 		}
 	}
-	return now() - t0;
+	*cpu = now(CLOCK_PROCESS_CPUTIME_ID) - c0;
+	return now(CLOCK_MONOTONIC) - t0;
 }
 
 int main(int argc, char **argv)
 {
 	struct runs keep = { 0 }, zero = { 0 };
 	int runs = argc > 3 ? atoi(argv[3]) : 5, fd;
-	double best = 1e30, sum = 0;
+	double best = 1e30, best_cpu = 1e30, sum = 0;
 	uint64_t raw = 0, out = 0;
 	size_t n;
 	uint8_t *pages;
@@ -236,13 +240,14 @@ int main(int argc, char **argv)
 	if (deflateInit(&z, Z_BEST_SPEED) != Z_OK)
 		die("zlib", "deflateInit failed");
 	for (int i = 0; i < runs; i++) {
-		double t = pass(&z, pages, n, &raw, &out);
+		double cpu, t = pass(&z, pages, n, &raw, &out, &cpu);
 		best = t < best ? t : best;
+		best_cpu = cpu < best_cpu ? cpu : best_cpu;
 		sum += t;
 	}
 	deflateEnd(&z);
-	printf("pages=%zu raw=%llu out_bytes=%llu best_s=%.4f mean_s=%.4f mb_s=%.1f zlib=%s\n", n,
-	       (unsigned long long)raw, (unsigned long long)out, best, sum / runs,
+	printf("pages=%zu raw=%llu out_bytes=%llu best_s=%.4f mean_s=%.4f best_cpu_s=%.4f mb_s=%.1f "
+	       "zlib=%s\n", n, (unsigned long long)raw, (unsigned long long)out, best, sum / runs, best_cpu,
 	       best > 0 ? (double)n * PAGE / best / 1e6 : 0.0, zlibVersion());
 	return 0;
 }

@@ -20,6 +20,13 @@ int td_page_is_zero(const uint8_t *page)
 	return 1;
 }
 
+/* Not with zeros: the compiler turns malloc + memset(0) into calloc, which
+ * touches nothing. */
+void td_own(void *p, size_t n)
+{
+	memset(p, 0xa5, n);
+}
+
 int td_dumpio_init(struct td_dumpio *io, struct td_dump *d, void *ctx, struct td_err *e)
 {
 	memset(io, 0, sizeof *io);
@@ -32,6 +39,11 @@ int td_dumpio_init(struct td_dumpio *io, struct td_dump *d, void *ctx, struct td
 		return td_fail(e, "no memory for two %llu KiB bitmaps",
 			       (unsigned long long)(TD_CYCLE_PFNS / 8 >> 10));
 	}
+	/* Touch them now: the memory is really ours from the start, so a short
+	 * capture kernel fails here and not mid-dump, and the footprint is the
+	 * same whatever the machine's size. Every cycle rewrites both. */
+	td_own(io->bm1, TD_CYCLE_PFNS / 8);
+	td_own(io->bm2, TD_CYCLE_PFNS / 8);
 	return 0;
 }
 

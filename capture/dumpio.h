@@ -49,6 +49,10 @@ uint64_t td_dumpio_ram_total(struct td_dumpio *io);
 
 int td_page_is_zero(const uint8_t *page);
 
+/* Touch a buffer just allocated, so its memory is taken now and the
+ * footprint does not depend on how much of it a run happens to use. */
+void td_own(void *p, size_t n);
+
 /* The format writers. */
 int td_kdump_write(struct td_dump *d, struct td_err *e);
 int td_elf_write(struct td_dump *d, struct td_err *e);

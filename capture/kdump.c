@@ -314,6 +314,8 @@ int td_kdump_write(struct td_dump *d, struct td_err *e)
 		td_fail(e, "no memory for the kdump writer (%u KiB)", (unsigned)(sizeof *k + DATA_BATCH) >> 10);
 		goto out;
 	}
+	td_own(k->data, DATA_BATCH);
+	td_own(k->desc, sizeof k->desc);
 	k->d = d;
 	k->zip = d->zipper;
 	if (!k->zip) {

@@ -71,6 +71,7 @@ int td_zipserial_init(struct td_zipserial *s, struct td_zipper *z, struct td_err
 	memset(s, 0, sizeof *s);
 	if (!(s->b = malloc(sizeof *s->b)))
 		return td_fail(e, "no memory for a compression batch");
+	td_own(s->b, sizeof *s->b);
 	if (td_pagezip_init(&s->zip, e) < 0) {
 		free(s->b);
 		return -1;

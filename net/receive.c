@@ -89,7 +89,10 @@ static int parse_opt(struct td_rx_opts *o, const char *k, const char *v, struct 
 int td_rx_parse(struct td_rx_opts *o, int argc, char **argv, struct td_err *e)
 {
 	memset(o, 0, sizeof *o);
-	o->timeout_s = 60;
+	/* A client may be silent for a while: the dump writer's counting pass
+	 * over a large machine's mem_map sends nothing (makedumpfile -R waits
+	 * 600 s for the same reason). */
+	o->timeout_s = 600;
 	o->max_clients = 128;
 	for (int i = 1; i < argc; i += 2) {
 		if (i + 1 >= argc)

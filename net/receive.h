@@ -15,7 +15,9 @@
  * SHA-256 match the trailer; the client is acknowledged only after all
  * files and the directory are fsynced. Nothing existing is ever overwritten
  * or deleted. An upload that would bring free space below --min-free
- * (default 0; K, M, G, T suffixes) is refused with a reply the client logs. */
+ * (default 0; K, M, G, T suffixes) is refused with a reply the client logs.
+ * --timeout (default 600 s) bounds each wait for the client, including the
+ * silence while its dump writer counts pages before streaming. */
 #ifndef TD_RECEIVE_H
 #define TD_RECEIVE_H
 

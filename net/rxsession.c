@@ -133,13 +133,17 @@ static int space_ok(struct rx *r, uint64_t upcoming, struct td_err *e)
 	return 0;
 }
 
-/* Account for bytes about to be written; check space every SPACE_STEP. */
+/* Account for bytes about to be written; every SPACE_STEP, check space and
+ * start writeback of the vmcore so far, so that the final fsync (which the
+ * client waits for) has little left to do. */
 static int space_use(struct rx *r, uint64_t n, struct td_err *e)
 {
 	r->written_since_check += n;
 	if (r->written_since_check < SPACE_STEP)
 		return 0;
 	r->written_since_check = 0;
+	if (r->vfd >= 0)
+		sync_file_range(r->vfd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	return space_ok(r, SPACE_STEP, e);
 }
 

@@ -46,9 +46,7 @@ td_rx_start 7000 "$W/k" --timeout 10
 upload "$W/k.log" 7000 --timeout 10 --pace-ms 10 &
 up=$!
 wait_file "$W/k/*/vmcore.incomplete"
-kill -KILL $(td_rx_children "$RX_PID") "$RX_PID" 2>/dev/null
-{ wait "$RX_PID"; } 2>/dev/null
-RX_PID=
+td_rx_stop
 wait "$up"
 rc=$?
 if [ $rc != 0 ] && grep -q "upload failed: .*127.0.0.1:7000" "$W/k.log" &&
@@ -70,7 +68,6 @@ t0=$(date +%s.%N)
 wait "$up"
 rc=$?
 dt=$(echo "$(date +%s.%N) - $t0" | bc)
-kill -KILL $kids 2>/dev/null
 td_rx_stop
 if [ $rc != 0 ] && grep -q "no progress with 127.0.0.1:7001 for 2 s" "$W/s.log" &&
 	[ "$(echo "$dt < 4" | bc)" = 1 ]; then
@@ -83,7 +80,7 @@ fi
 # slow but moving: several times the timeout in all, never a 1 s pause
 td_rx_start 7007 "$W/slow" --timeout 1
 t0=$(date +%s.%N)
-upload "$W/slow.log" 7007 --timeout 1 --pace-ms 20
+upload "$W/slow.log" 7007 --timeout 1 --pace-ms 40
 rc=$?
 dt=$(echo "$(date +%s.%N) - $t0" | bc)
 td_rx_stop
@@ -100,6 +97,7 @@ s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", 7002)); s.listen(4)
 c = s.accept(); time.sleep(60)' &
 py=$!
+TD_BG="$TD_BG $py"
 td_listening 7002
 t0=$(date +%s.%N)
 upload "$W/q.log" 7002 --timeout 2

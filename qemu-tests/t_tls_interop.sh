@@ -26,6 +26,7 @@ ss_start() { # CERT [s_server args...]
 	openssl s_server -accept 127.0.0.1:4433 -cert "$C/$cert.pem" -key "$C/$cert.key" "$@" \
 		< "$W/in" > "$W/ss.log" 2>&1 &
 	SS_PID=$!
+	TD_BG="$TD_BG $SS_PID"
 	td_listening 4433
 }
 ss_stop() { kill "$SS_PID" 2>/dev/null; wait "$SS_PID" 2>/dev/null; }

@@ -10,6 +10,7 @@
 #                          this server certificate; RX_PID, log $W/rx-PORT.log
 #   td_rx_children PID     the receiver's per-connection processes
 #   td_rx_stop             kill the receiver and its children
+#   TD_BG                  other background PIDs to kill on exit (servers)
 #   td_src_file OUT MB     a test "dump": random data, its middle half zero
 #   td_src_kdump OUT       a real kdump file (tinydump -l31 on a saved vmcore),
 #                          or td_src_file when no vmcore can be had
@@ -23,7 +24,8 @@ td_tls_setup() {
 		exit 0
 	fi
 	W=$(mktemp -d /tmp/td-$T.XXXXXX)
-	trap 'td_rx_stop; [ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
+	TD_BG=
+	trap 'td_rx_stop; kill $TD_BG 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
 	C=$W/certs
 	"$TD_ROOT/scripts/mkcerts.sh" "$C" > /dev/null || { td_fail "$T/certs" "mkcerts.sh failed"; exit 0; }
 	RX_PID=
@@ -45,6 +47,7 @@ td_rx_start() {
 	"$TD" receive --listen 127.0.0.1:"$port" --dir "$dir" --cert "$C/server.pem" \
 		--key "$C/server.key" "$@" > "$W/rx-$port.log" 2>&1 &
 	RX_PID=$!
+	disown "$RX_PID" # no "Killed" job notices when a test kills it
 	td_listening "$port"
 }
 
@@ -52,10 +55,13 @@ td_rx_children() { ps -o pid= --ppid "$1" 2>/dev/null; }
 
 td_rx_stop() {
 	[ -n "${RX_PID:-}" ] || return 0
-	local kids
+	local kids i
 	kids=$(td_rx_children "$RX_PID")
 	kill -KILL "$RX_PID" $kids 2>/dev/null
-	{ wait "$RX_PID"; } 2>/dev/null
+	for i in $(seq 1 40); do
+		kill -0 "$RX_PID" 2>/dev/null || break
+		sleep 0.05
+	done
 	RX_PID=
 }
 
