@@ -12,6 +12,8 @@
 #include "filesink.h"
 #include "flat.h"
 #include "log.h"
+#include "targets.h"
+#include "upload.h"
 
 struct opts {
 	const char *input, *output, *target;
@@ -20,6 +22,9 @@ struct opts {
 	int compress;
 	int force_read;
 	int threads;         /* -1: one per online CPU */
+	struct td_target_env env;
+	const char *tls_name;
+	unsigned timeout;
 };
 enum { FMT_FLAT = 100 };
 
@@ -44,7 +49,8 @@ static int parse_level(const char *s, unsigned *v)
 
 static int parse(int argc, char **argv, struct opts *o)
 {
-	*o = (struct opts){ .level = 31, .format = TD_FMT_KDUMP, .compress = 1, .threads = -1 };
+	*o = (struct opts){ .level = 31, .format = TD_FMT_KDUMP, .compress = 1, .threads = -1,
+			    .env = { 0, TD_TLS_CA_PATH, TD_TLS_CERT_PATH, TD_TLS_KEY_PATH } };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		int used = 1;
@@ -70,6 +76,16 @@ static int parse(int argc, char **argv, struct opts *o)
 		else if (!strcmp(a, "--threads"))
 			used = v && !parse_level(v, (unsigned *)&o->threads) && o->threads <= 8
 				       ? 1 : bad(a, v, "want a number of compression threads from 0 to 8");
+		else if (!strcmp(a, "--ca") && v)
+			o->env.ca = v;
+		else if (!strcmp(a, "--cert") && v)
+			o->env.cert = v;
+		else if (!strcmp(a, "--key") && v)
+			o->env.key = v;
+		else if (!strcmp(a, "--tls-name") && v)
+			o->tls_name = v;
+		else if (!strcmp(a, "--timeout"))
+			used = v && !parse_level(v, &o->timeout) ? 1 : bad(a, v, "want seconds");
 		else if (!strcmp(a, "--read"))
 			used = (o->force_read = 1, 0);
 		else
@@ -110,10 +126,13 @@ static int to_file(struct td_run *r, const struct opts *o, struct td_err *e)
 	return rc;
 }
 
+/* dir:PATH for host use, or any capture-run target (disk:, nfs:, tls:)
+ * through the same loop PID 1 uses, with this host's network as it is. */
 static int to_target(struct td_run *r, const struct opts *o, struct td_err *e)
 {
 	struct td_delivery dv = { .target = o->target, .format = o->format == TD_FMT_ELF ? TD_FMT_ELF : TD_FMT_KDUMP,
 				  .compress = o->compress };
+	static struct td_config cfg;
 
 	if (!strncmp(o->target, "dir:", 4)) {
 		if (td_deliver_dir(r, o->target + 4, &dv, e) < 0)
@@ -121,7 +140,20 @@ static int to_target(struct td_run *r, const struct opts *o, struct td_err *e)
 		printf("%s\n", dv.path);
 		return 0;
 	}
-	return td_fail(e, "target %s: only dir:PATH is supported by capture --target yet", o->target);
+	td_config_defaults(&cfg);
+	if (td_target_parse(&cfg.target[0], o->target, e) < 0)
+		return td_wrap(e, "--target");
+	cfg.ntarget = 1;
+	cfg.level = o->level;
+	cfg.format = o->format == TD_FMT_ELF;
+	cfg.compress = o->compress;
+	if (o->tls_name)
+		snprintf(cfg.tls_name, sizeof cfg.tls_name, "%s", o->tls_name);
+	if (o->timeout)
+		cfg.timeout = o->timeout;
+	if (td_targets_run(r, &cfg, &o->env) < 0)
+		return td_fail(e, "target %s failed (see above)", o->target);
+	return 0;
 }
 
 int td_cmd_capture(int argc, char **argv)

@@ -11,12 +11,15 @@ static const struct {
 	int (*fn)(int, char **);
 	const char *usage;
 } faces[] = {
-	{ "capture", td_cmd_capture, "capture --input FILE (--output FILE | --target SPEC) [--level N] [--format kdump|elf|flat] [--compress zlib|none] [--threads N] [--read]" },
+	{ "capture", td_cmd_capture, "capture --input FILE (--output FILE | --target SPEC) [--level N] [--format kdump|elf|flat]\n"
+	  "                   [--compress zlib|none] [--threads N] [--read] [--ca F --cert F --key F --tls-name N --timeout S]\n"
+	  "                   SPEC: dir:PATH, disk:DEVICE[:DIR], nfs:SERVER:/PATH, tls:HOST:PORT" },
 	{ "load", td_cmd_load, "load --kernel K --initrd I [--append ARGS]" },
 	{ "unload", td_cmd_unload, "unload" },
 	{ "status", td_cmd_status, "status [--conf FILE]" },
 	{ "dmesg", td_cmd_dmesg, "dmesg FILE" },
-	{ "receive", td_cmd_receive, "receive --listen ADDR:PORT --dir DIR --cert C --key K [--client-ca CA] [--min-free BYTES]" },
+	{ "receive", td_cmd_receive, "receive --listen ADDR:PORT --dir DIR --cert C --key K [--client-ca CA] [--min-free BYTES]\n"
+	  "                   [--timeout S] [--max-clients N]" },
 	{ "tls-probe", td_cmd_tlsprobe, NULL },
 };
 

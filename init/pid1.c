@@ -87,7 +87,7 @@ int td_pid1(void)
 		td_log("dump level %u requested, %u applied: %s", run->filter.level_requested,
 		       run->filter.level_applied, run->filter.why);
 	td_run_dmesg(run);
-	ok = td_targets_run(run, &cfg) == 0;
+	ok = td_targets_run(run, &cfg, NULL) == 0;
 	td_log(ok ? "done; %s" : "every target failed; %s",
 	       td_action_name(ok ? cfg.final : cfg.failure));
 	td_sys_final(ok ? cfg.final : cfg.failure);

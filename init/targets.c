@@ -12,8 +12,11 @@
 #include "targets.h"
 #include "upload.h"
 
+static const struct td_target_env pid1_env = { 1, TD_TLS_CA_PATH, TD_TLS_CERT_PATH, TD_TLS_KEY_PATH };
+
 struct loop {
 	struct td_run *run;
+	const struct td_target_env *env;
 	const struct td_config *cfg;
 	struct td_attempt att[TD_MAX_TARGETS];
 	unsigned natt;
@@ -63,7 +66,7 @@ static int disk(struct loop *l, const struct td_target *t, unsigned idx, struct 
 
 static int network(struct loop *l, struct td_err *e)
 {
-	if (l->net_up)
+	if (l->net_up || !l->env->bring_up_network)
 		return 0;
 	if (td_net_up(&l->cfg->ip, l->cfg->timeout, l->iface, e) < 0)
 		return td_wrap(e, "network");
@@ -129,8 +132,8 @@ static int tls(struct loop *l, const struct td_target *t, struct td_err *e)
 		return -1;
 	if (l->cfg->format)
 		td_log("tinydump.format=elf does not apply to TLS targets; sending kdump");
-	if (td_tls_deliver(&p, t->host, t->port, l->cfg->tls_name, TD_TLS_CA_PATH, TD_TLS_CERT_PATH,
-			   TD_TLS_KEY_PATH, l->cfg->timeout, e) < 0)
+	if (td_tls_deliver(&p, t->host, t->port, l->cfg->tls_name, l->env->ca, l->env->cert,
+			   l->env->key, l->cfg->timeout, e) < 0)
 		return -1;
 	td_log("dump complete: delivered to %s (%llu bytes, %.1f s)", t->spec,
 	       (unsigned long long)r->dump.bytes_written, r->seconds);
@@ -152,12 +155,13 @@ static int one(struct loop *l, const struct td_target *t, unsigned idx, struct t
 	return td_fail(e, "unknown target kind");
 }
 
-int td_targets_run(struct td_run *run, const struct td_config *cfg)
+int td_targets_run(struct td_run *run, const struct td_config *cfg, const struct td_target_env *env)
 {
 	static struct loop l;
 	struct td_err e;
 
 	memset(&l, 0, sizeof l);
+	l.env = env ? env : &pid1_env;
 	l.run = run;
 	l.cfg = cfg;
 	for (unsigned i = 0; i < cfg->ntarget; i++) {

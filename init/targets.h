@@ -7,8 +7,17 @@
 #include "config.h"
 #include "run.h"
 
-/* 0 when one target holds a complete dump, -1 when all failed. */
-int td_targets_run(struct td_run *run, const struct td_config *cfg);
+/* Where the loop runs: PID 1 brings the network up itself and finds the
+ * TLS files in /etc/tinydump; `tinydump capture --target` on a running
+ * host uses its network as it is and may name other files. */
+struct td_target_env {
+	int bring_up_network;
+	const char *ca, *cert, *key;
+};
+
+/* 0 when one target holds a complete dump, -1 when all failed. env NULL
+ * means the capture kernel's defaults. */
+int td_targets_run(struct td_run *run, const struct td_config *cfg, const struct td_target_env *env);
 
 const char *td_action_name(enum td_action a);
 

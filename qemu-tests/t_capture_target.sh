@@ -1,0 +1,51 @@
+#!/bin/bash
+# tinydump capture --target: a saved vmcore delivered through the capture
+# run's own target code, checked against --output of the same vmcore:
+#  - dir:PATH holds <node>-<time>/{dmesg.txt,vmcore,tinydump.json};
+#  - tls:127.0.0.1:PORT to `tinydump receive` with client certificates
+#    required stores a byte-identical vmcore, the same dmesg.txt, and a
+#    tinydump.json that says complete.
+# Runs in a private network namespace (td_netns).
+set -eu
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/netlib.sh"
+td_netns "$0" "$@"
+td_netns_setup
+. "$(dirname "$0")/tlslib.sh"
+td_tls_setup capture-target
+T=capture-target
+V=$("$TD_ROOT/qemu-tests/save-vmcore.sh" 1024 2>/dev/null | tail -1) || V=
+[ -n "$V" ] && [ -f "$V/vmcore" ] || { td_fail $T/saved-vmcore "save-vmcore.sh produced no vmcore"; exit 0; }
+
+"$TD" capture --input "$V/vmcore" --output "$W/ref.kdump" --level 31 > "$W/ref.log" 2>&1 || :
+"$TD" dmesg "$V/vmcore" > "$W/ref-dmesg.txt" 2>/dev/null || :
+
+# one directory below $1 holding a complete dump
+landed() {
+	local d
+	d=$(find "$1" -mindepth 1 -maxdepth 1 -type d | head -1)
+	[ -n "$d" ] && [ -f "$d/vmcore" ] && [ ! -e "$d/vmcore.incomplete" ] && echo "$d"
+}
+
+mkdir -p "$W/dir"
+"$TD" capture --input "$V/vmcore" --target "dir:$W/dir" --level 31 > "$W/dir.log" 2>&1 || :
+d=$(landed "$W/dir") || d=
+if [ -n "$d" ] && cmp -s "$d/vmcore" "$W/ref.kdump" && cmp -s "$d/dmesg.txt" "$W/ref-dmesg.txt" &&
+	grep -q '"complete": true' "$d/tinydump.json"; then
+	td_ok $T/dir
+else
+	td_fail $T/dir "dir: target did not hold the same dump as --output" "$W/dir.log"
+fi
+
+port=$(( 20000 + RANDOM % 20000 ))
+td_rx_start "$port" "$W/rx" --client-ca "$C/client-ca.pem"
+"$TD" capture --input "$V/vmcore" --target "tls:127.0.0.1:$port" --level 31 --timeout 30 \
+	--ca "$C/ca.pem" --cert "$C/client.pem" --key "$C/client.key" > "$W/tls.log" 2>&1 || :
+d=$(landed "$W/rx") || d=
+if [ -n "$d" ] && cmp -s "$d/vmcore" "$W/ref.kdump" && cmp -s "$d/dmesg.txt" "$W/ref-dmesg.txt" &&
+	grep -q '"complete": true' "$d/tinydump.json" && grep -q 'dump complete: delivered' "$W/tls.log"; then
+	td_ok $T/tls-byte-identical
+else
+	td_fail $T/tls-byte-identical "the receiver did not store the same dump as --output" "$W/tls.log"
+	sed 's/^/    rx: /' "$W/rx-$port.log" | tail -5
+fi
