@@ -9,7 +9,7 @@ rm -rf "$out"
 echo "demo: building the kernel (cached after the first run) and the initramfs"
 td_kernel
 echo "demo: crashing a 1 GiB guest and capturing it (about 30 s under TCG)"
-"$TD_ROOT/qemu-tests/t_capture_disk.sh" --keep "$out" > "$out.results" 2>&1 || :
+TD_DEMO=1 "$TD_ROOT/qemu-tests/t_capture_disk.sh" --keep "$out" > "$out.results" 2>&1 || :
 if [ ! -f "$out/vmcore" ]; then
 	cat "$out.results"
 	echo "demo: no dump landed; console log: $out/main.log" >&2
