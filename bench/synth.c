@@ -56,8 +56,20 @@ static void kernel_image(struct vmgen *g)
 	vmgen_write_phys(g, kimg_pa(SYM_NODES), &one, sizeof one);
 }
 
+/* The in-use part of the machine: [1 MiB, low_end) and, when the pool
+ * (page tables, mem_section, vmemmap backing) does not fit below the PCI
+ * hole, [4 GiB, high_end) for it, as a big machine's memblock would. */
+struct layout {
+	uint64_t low_end, high_end, pool, pool_size;
+};
+
+static int used(const struct layout *m, uint64_t pa)
+{
+	return pa < m->low_end || (pa >= 4 * GIB && pa < m->high_end);
+}
+
 /* struct pages of [pfn, pfn + n) as the kernel initialises them. */
-static void struct_pages(struct vmgen *g, uint64_t pfn, uint64_t n, uint64_t used_end_pfn)
+static void struct_pages(struct vmgen *g, uint64_t pfn, uint64_t n, const struct layout *m)
 {
 	for (uint64_t p = pfn; p < pfn + n; p += 64) {
 		uint64_t pa;
@@ -67,12 +79,12 @@ static void struct_pages(struct vmgen *g, uint64_t pfn, uint64_t n, uint64_t use
 		for (unsigned i = 0; i < 64; i++) {
 			uint64_t flags = ZONE_NORMAL_FLAGS;
 			uint8_t *s = sp + i * VMGEN_SIZE_PAGE;
-			int used = p + i < used_end_pfn;
-			if (used)
+			int u = used(m, (p + i) << 12);
+			if (u)
 				flags |= 1ull << VMGEN_PG_reserved;
 			vg_le(s + VMGEN_OFF_FLAGS, flags, 8);
 			vg_le(s + VMGEN_OFF_MAPCOUNT, 0xffffffff, 4);
-			vg_le(s + VMGEN_OFF_REFCOUNT, (uint64_t)used, 4);
+			vg_le(s + VMGEN_OFF_REFCOUNT, (uint64_t)u, 4);
 		}
 	}
 }
@@ -100,9 +112,23 @@ static uint64_t fill_free(struct vmgen *g, uint64_t from, uint64_t to)
 	return nfree;
 }
 
+static void plan(struct layout *m, uint64_t lo_end, uint64_t top)
+{
+	m->pool_size = ((top >> 12) * 64 + 64 * MIB + 4 * MIB - 1) & ~(4 * MIB - 1);
+	m->pool = KIMG_PA + KIMG_SIZE;
+	m->low_end = m->pool + m->pool_size;
+	m->high_end = 0;
+	if (m->low_end > lo_end - 64 * MIB) {
+		m->pool = 4 * GIB;
+		m->low_end = KIMG_PA + KIMG_SIZE;
+		m->high_end = m->pool + m->pool_size;
+	}
+}
+
 int main(int argc, char **argv)
 {
-	uint64_t ram, lo_end, top, used_end, nfree = 0, ram_pfns = 0, size;
+	uint64_t ram, lo_end, top, nfree = 0, ram_pfns = 0, size;
+	struct layout m;
 	unsigned nram;
 	struct vmgen *g;
 
@@ -113,23 +139,25 @@ int main(int argc, char **argv)
 	g = vmgen_new();
 	lo_end = ram < 3 * GIB ? ram : 3 * GIB;
 	top = ram > 3 * GIB ? ram + GIB : ram;
-	used_end = (KIMG_PA + KIMG_SIZE + (top >> 12) * 64 + 64 * MIB) & ~(4 * MIB - 1);
+	plan(&m, lo_end, top);
 	vmgen_ram(g, MIB, lo_end - MIB);
 	if (top > lo_end)
 		vmgen_ram(g, 4 * GIB, top - 4 * GIB);
 	nram = g->nload;
-	vmgen_pool(g, KIMG_PA + KIMG_SIZE, used_end - KIMG_PA - KIMG_SIZE);
+	vmgen_pool(g, m.pool, m.pool_size);
 	vmgen_pt_init(g);
 	vmgen_map_direct(g);
 	kernel_image(g);
 	for (unsigned i = 0; i < nram; i++) {
 		const struct vmgen_load *l = &g->load[i];
 		vmgen_sparse(g, l->paddr >> 12, l->size >> 12, 2 * MIB);
-		struct_pages(g, l->paddr >> 12, l->size >> 12, used_end >> 12);
+		struct_pages(g, l->paddr >> 12, l->size >> 12, &m);
 	}
 	for (unsigned i = 0; i < nram; i++) {
 		const struct vmgen_load *l = &g->load[i];
-		uint64_t from = l->paddr > used_end ? l->paddr : used_end;
+		uint64_t from = l->paddr;
+		while (from < l->paddr + l->size && used(&m, from))
+			from += 4 * MIB;
 		nfree += fill_free(g, from >> 12, (l->paddr + l->size) >> 12);
 		ram_pfns += l->size >> 12;
 	}

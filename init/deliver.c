@@ -81,19 +81,30 @@ static int write_file(const char *dir, const char *name, const char *data, size_
 	return r;
 }
 
+/* cause: why this very target failed (NULL when complete); it is listed
+ * after the earlier attempts, so the partial dump says why it is partial. */
 static int write_json(struct td_run *r, struct td_delivery *dv, long long when, int from_clock,
-		      int complete, struct td_err *e)
+		      const char *cause, struct td_err *e)
 {
+	struct td_attempt att[TD_MAX_ATTEMPTS + 1];
+	unsigned n_att = dv->nattempts < TD_MAX_ATTEMPTS ? dv->nattempts : TD_MAX_ATTEMPTS;
 	struct td_outcome o = {
 		.run = r, .target = dv->target, .when = when, .crash_time_from_clock = from_clock,
 		.format = dv->format == TD_FMT_ELF ? "elf" : "kdump",
-		.attempts = dv->attempts, .nattempts = dv->nattempts, .complete = complete,
+		.attempts = att, .nattempts = n_att, .complete = cause == NULL,
 	};
 	char *buf = malloc(JSON_MAX);
 	int n, rc;
 
 	if (!buf)
 		return td_fail(e, "no memory for tinydump.json");
+	memcpy(att, dv->attempts, n_att * sizeof att[0]);
+	if (cause) {
+		snprintf(att[n_att].target, sizeof att[0].target, "%s", dv->target);
+		snprintf(att[n_att].result, sizeof att[0].result, "%s", r->dump.incomplete ? "incomplete" : "failed");
+		snprintf(att[n_att].error, sizeof att[0].error, "%s", cause);
+		o.nattempts++;
+	}
 	n = td_outcome_json(&o, buf, JSON_MAX);
 	rc = write_file(dv->path, "tinydump.json", buf, n < 0 ? strlen(buf) : (size_t)n, e);
 	free(buf);
@@ -140,11 +151,11 @@ int td_deliver_dir(struct td_run *r, const char *dir, struct td_delivery *dv, st
 	if (fsync_path(dv->path, e) < 0)
 		return -1;
 	if (write_vmcore(r, dv, e) < 0) {
-		if (write_json(r, dv, when, from_clock, 0, &je) < 0)
+		if (write_json(r, dv, when, from_clock, e->msg, &je) < 0)
 			td_log("also failed to record the outcome: %s", je.msg);
 		return -1;
 	}
-	if (write_json(r, dv, when, from_clock, 1, e) < 0 || fsync_path(dv->path, e) < 0)
+	if (write_json(r, dv, when, from_clock, NULL, e) < 0 || fsync_path(dv->path, e) < 0)
 		return td_wrap(e, "the dump is complete but its outcome record failed");
 	return 0;
 }

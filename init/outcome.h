@@ -9,6 +9,8 @@
 
 #define TD_VERSION "0.1.0"
 
+#define TD_MAX_ATTEMPTS 8 /* = TD_MAX_TARGETS */
+
 struct td_attempt {
 	char target[256];
 	char result[16];    /* "ok", "failed", "incomplete" */

@@ -8,7 +8,7 @@ build_pkgs="build-essential musl-tools flex bison bc libelf-dev libssl-dev cpio 
   dpkg-dev linux-source-6.1 e2fsprogs rsync zlib1g-dev libbearssl-dev"
 test_pkgs="qemu-system-x86 crash makedumpfile python3-drgn nfs-ganesha nfs-ganesha-vfs
   openssl socat iproute2 clang-14 libclang-rt-14-dev util-linux fdisk"
-bench_pkgs="hyperfine time gnuplot-nox"
+bench_pkgs="hyperfine time gnuplot-nox linux-perf"
 
 case "${1:-all}" in
 build) want="$build_pkgs" ;;
