@@ -6,9 +6,10 @@
  * The machine follows test_membound's (tests/test_membound.c): RAM at
  * [1 MiB, min(RAM, 3 GiB)) and, for more than 3 GiB, [4 GiB, RAM + 1 GiB)
  * above a PCI hole; SPARSEMEM_VMEMMAP with 2 MiB vmemmap pages; the first
- * part (kernel image, page tables, mem_section, vmemmap backing) in use,
- * everything else free in buddy blocks, except a page cache page and an
- * anon page every 64 MiB. The VMCOREINFO is Linux 6.1's (tests/vmgen.c).
+ * part (kernel image, page tables, mem_section, vmemmap backing; the last
+ * three at 4 GiB when they do not fit below 3 GiB) in use, everything else
+ * free in buddy blocks, except a page cache page and an anon page every
+ * 64 MiB. The VMCOREINFO is Linux 6.1's (tests/vmgen.c).
  *
  * Two things make it closer to a real machine than the unit tests need:
  *  - every struct page is filled as the kernel leaves it (zone bits in
@@ -155,9 +156,7 @@ int main(int argc, char **argv)
 	}
 	for (unsigned i = 0; i < nram; i++) {
 		const struct vmgen_load *l = &g->load[i];
-		uint64_t from = l->paddr;
-		while (from < l->paddr + l->size && used(&m, from))
-			from += 4 * MIB;
+		uint64_t from = !used(&m, l->paddr) ? l->paddr : l->paddr < 4 * GIB ? m.low_end : m.high_end;
 		nfree += fill_free(g, from >> 12, (l->paddr + l->size) >> 12);
 		ram_pfns += l->size >> 12;
 	}

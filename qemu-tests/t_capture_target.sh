@@ -7,10 +7,6 @@
 #    tinydump.json that says complete.
 # Runs in a private network namespace (td_netns).
 set -eu
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/netlib.sh"
-td_netns "$0" "$@"
-td_netns_setup
 . "$(dirname "$0")/tlslib.sh"
 td_tls_setup capture-target
 T=capture-target

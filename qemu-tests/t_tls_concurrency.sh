@@ -7,10 +7,6 @@
 # indented lines, the aggregate throughput and the receiver's memory: peak
 # RSS of one connection's process and of all of them together.
 set -u
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/netlib.sh"
-td_netns "$0" "$@"
-td_netns_setup
 . "$(dirname "$0")/tlslib.sh"
 td_tls_setup tls-concurrency
 N=${TD_TLS_CLIENTS:-32}

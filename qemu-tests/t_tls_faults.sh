@@ -14,10 +14,6 @@
 #  - the client's dump fails part way: the receiver keeps vmcore.incomplete
 #    and the JSON, answers "stored incomplete", the client reports failure.
 set -u
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/netlib.sh"
-td_netns "$0" "$@"
-td_netns_setup
 . "$(dirname "$0")/tlslib.sh"
 td_tls_setup tls-faults
 

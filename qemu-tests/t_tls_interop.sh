@@ -9,10 +9,6 @@
 #    client CA (and its protocol error reply reaches s_client), and rejects
 #    s_client without a certificate and with one from another CA.
 set -u
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/netlib.sh"
-td_netns "$0" "$@"
-td_netns_setup
 . "$(dirname "$0")/tlslib.sh"
 td_tls_setup tls-interop
 

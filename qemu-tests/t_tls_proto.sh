@@ -10,10 +10,6 @@
 #  - a hostile node name never becomes a path and is escaped in receiver.json;
 #  - a session cut mid-stream leaves vmcore.incomplete.
 set -u
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/netlib.sh"
-td_netns "$0" "$@"
-td_netns_setup
 . "$(dirname "$0")/tlslib.sh"
 td_tls_setup tls-proto
 

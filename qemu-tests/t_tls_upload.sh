@@ -13,10 +13,6 @@
 #  - flattened streams of the same file rebuild byte-identically through
 #    makedumpfile -R and through our reader (tool_tls unflat).
 set -u
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/netlib.sh"
-td_netns "$0" "$@"
-td_netns_setup
 . "$(dirname "$0")/tlslib.sh"
 td_tls_setup tls-upload
 

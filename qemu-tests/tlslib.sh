@@ -1,6 +1,6 @@
-# Sourced (bash) by the host-side TLS tests t_tls_*.sh, after lib.sh and
-# netlib.sh. They run in a private network namespace (td_netns): servers on
-# 127.0.0.1, nothing else reachable.
+# Sourced (bash) by the host-side TLS tests t_tls_*.sh. They run in a
+# private network namespace (td_netns): servers on 127.0.0.1, nothing else
+# reachable.
 #
 #   td_tls_setup NAME      work dir $W (removed on exit), certificates in $C
 #                          (scripts/mkcerts.sh), $TD (build/tinydump) and $TT
@@ -14,6 +14,13 @@
 #   td_src_file OUT MB     a test "dump": random data, its middle half zero
 #   td_src_kdump OUT       a real kdump file (tinydump -l31 on a saved vmcore),
 #                          or td_src_file when no vmcore can be had
+
+# Sourcing this file also sources lib.sh and netlib.sh and moves the
+# calling test into its private network namespace (td_netns re-runs it).
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/netlib.sh"
+td_netns "$0" "$@"
+td_netns_setup
 
 td_tls_setup() {
 	T=$1
