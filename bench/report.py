@@ -185,8 +185,10 @@ def verdicts(real):
                           (TDS, "serial tinydump (one CPU, as in the capture kernel)")):
             rs = [t(d, cmd) / t(d, MD) for d in rows]
             out.append("- **Time, level %d, %s: %s.** Target ≤ %.2f of makedumpfile's wall time; "
-                       "measured %s." % (level, what, "met" if all(r <= TARGET_TIME for r in rs) else "not met",
-                                         TARGET_TIME, per_input(rows, lambda d: "%.2f" % (t(d, cmd) / t(d, MD)))))
+                       "measured %s (in CPU time: %s)." % (
+                           level, what, "met" if all(r <= TARGET_TIME for r in rs) else "not met", TARGET_TIME,
+                           per_input(rows, lambda d: "%.2f" % (t(d, cmd) / t(d, MD))),
+                           per_input(rows, lambda d: fr(ratio(t(d, cmd, "cpu"), t(d, MD, "cpu"))))))
         fl = [d for d in rows if num(d, "floor_best_s")]
         if fl:
             share = [num(d, "floor_best_s") / t(d, MD) for d in fl]
@@ -209,9 +211,11 @@ def verdicts(real):
     if rows:
         for cmd, what in ((TD, "default"), (TDS, "serial")):
             rs = [t(d, cmd) / num(d, "floor_best_s") for d in rows]
-            out.append("- **Level 17 against the floor, %s: %s.** Target ≤ %.2f × the floor; measured %s.%s" % (
+            out.append("- **Level 17 against the floor, %s: %s.** Target ≤ %.2f × the floor; measured %s "
+                       "(in CPU time: %s).%s" % (
                 what, "met" if all(r <= TARGET_FLOOR for r in rs) else "not met", TARGET_FLOOR,
                 per_input(rows, lambda d: "%.2f" % (t(d, cmd) / num(d, "floor_best_s"))),
+                per_input(rows, lambda d: fr(ratio(t(d, cmd, "cpu"), num(d, "floor_best_cpu_s")))),
                 " Below 1 means faster than deflating every kept page: tinydump stores pages that deflate "
                 "cannot shrink without trying (capture/pagezip.c), and by default deflates on several CPUs."
                 if any(r < 1 for r in rs) else ""))
@@ -281,14 +285,18 @@ def plot(res, real, scan, png):
 def perf_section(res):
     env = read_kv(os.path.join(res, "perf.env"))
     out = []
-    for level in (31, 17):
+    scans = sorted(set(os.path.basename(p)[len("perf-%s-scan" % TD):-4]
+                       for p in glob.glob(os.path.join(res, "perf-%s-scan*.txt" % TD))))
+    runs = [(str(l), "level %d, on `%s`" % (l, env.get("input", "?"))) for l in (31, 17)]
+    runs += [("scan" + g, "level 31, on the %s GiB synthetic machine" % g) for g in scans]
+    for key, what in runs:
         for tool, how in ((TD, "tinydump --threads 0"), (MD, "makedumpfile")):
-            p = os.path.join(res, "perf-%s-%d.txt" % (tool, level))
+            p = os.path.join(res, "perf-%s-%s.txt" % (tool, key))
             if not os.path.exists(p):
                 continue
-            dso = os.path.join(res, "perf-%s-%d.dso" % (tool, level))
-            out += ["`%s`, level %d, on `%s` (perf record -F 2000, self time; by binary, then the top 15 "
-                    "symbols):" % (how, level, env.get("input", "?")), "", "```"]
+            dso = os.path.join(res, "perf-%s-%s.dso" % (tool, key))
+            out += ["`%s`, %s (perf record -F 2000, self time; by binary, then the top 15 "
+                    "symbols):" % (how, what), "", "```"]
             if os.path.exists(dso):
                 out += [l.rstrip() for l in open(dso)] + [""]
             out += [l.rstrip() for l in open(p)] + ["```", ""]

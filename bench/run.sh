@@ -13,7 +13,8 @@
 #     (bench/floor.c).
 #  2. Scan: synthetic, mostly free machines (bench/synth.c) of 1 to 256 GiB,
 #     level 31, both tools, plus the page filter alone (build/host/membound).
-#  3. A perf profile of tinydump at both levels on the smallest real input.
+#  3. perf profiles of serial tinydump and makedumpfile at both levels on
+#     the smallest real input, and on one synthetic machine.
 #
 # Environment (all optional):
 #   TD_BENCH_RAMS="1024 2048 4096"   guest sizes (MiB) of the real inputs
@@ -23,7 +24,8 @@
 #   TD_BENCH_SCAN_GIB="1 4 16 64 256" synthetic machine sizes
 #   TD_BENCH_BUDGET=900              seconds; later steps are skipped (and
 #                                    reported as skipped) past this
-#   TD_BENCH_PERF=1                  0 to skip the profile
+#   TD_BENCH_PERF=1                  0 to skip the profiles
+#   TD_BENCH_SCAN_PROFILE=16         the synthetic size to profile
 # Work files go to build/bench/ (outputs are deleted as it goes; raw
 # results stay in build/bench/results/).
 set -euo pipefail
@@ -35,6 +37,7 @@ R=$B/results
 RAMS=${TD_BENCH_RAMS:-1024 2048 4096}
 RUNS=${TD_BENCH_RUNS:-5}
 SCAN_GIB=${TD_BENCH_SCAN_GIB:-1 4 16 64 256}
+SCAN_PROFILE=${TD_BENCH_SCAN_PROFILE:-16}
 BUDGET=${TD_BENCH_BUDGET:-900}
 TD=$ROOT/build/tinydump
 KDINFO=$ROOT/build/host/tool_kdumpinfo
@@ -227,6 +230,11 @@ scan_one() {
 		kv "$f" td_bytes "$(stat -c %s "$tdo")"
 	fi
 	"$ROOT/build/host/membound" "$s" 31 | tr ' ' '\n' | sed 's/^/filter_/' >> "$f"
+	if [ "$gib" = "$SCAN_PROFILE" ] && [ "${TD_BENCH_PERF:-1}" = 1 ] && command -v perf >/dev/null; then
+		profile_one tinydump "scan$gib" "$tdo" "$ROOT/build/tinydump.debug" capture --threads 0 \
+			--input "$s" --output "$tdo" --level 31 || :
+		[ -z "$md" ] || profile_one makedumpfile "scan$gib" "$mdo" $CMD_md || :
+	fi
 	rm -f "$s" "$tdo" "$mdo"
 }
 

@@ -145,8 +145,11 @@ int main(int argc, char **argv)
 	if (top > lo_end)
 		vmgen_ram(g, 4 * GIB, top - 4 * GIB);
 	nram = g->nload;
-	vmgen_pool(g, m.pool, m.pool_size);
+	/* init_top_pgt is in the kernel image (its symbol must be a kernel
+	 * image address); every other table comes from the pool. */
+	vmgen_pool(g, KIMG_PA + KIMG_SIZE - 2 * MIB, 2 * MIB);
 	vmgen_pt_init(g);
+	vmgen_pool(g, m.pool, m.pool_size);
 	vmgen_map_direct(g);
 	kernel_image(g);
 	for (unsigned i = 0; i < nram; i++) {
