@@ -240,7 +240,8 @@ def gnuplot_data(res, real, scan):
 
 
 PLOT = """
-set key top left
+set key below height 1
+set bmargin 10
 set grid
 set ylabel "seconds (best)"
 set xlabel "guest RAM (GiB)"
@@ -272,7 +273,7 @@ unset multiplot
 def plot(res, real, scan, png):
     dat = gnuplot_data(res, real, scan)
     try:
-        subprocess.run(["gnuplot"], input='set terminal pngcairo size 1400,560\nset output "%s"\n%s' % (
+        subprocess.run(["gnuplot"], input='set terminal pngcairo size 1400,640\nset output "%s"\n%s' % (
             png, PLOT.format(d=dat, layout="1,2")), text=True, check=True, capture_output=True)
         ascii_ = subprocess.run(["gnuplot"], input="set terminal dumb size 110,60\nset key off\n" +
                                 PLOT.format(d=dat, layout="2,1"), text=True, check=True,
@@ -313,7 +314,9 @@ def header(m):
             "## Machine", "",
             "- %s, %s CPUs (`nproc`), %s GiB RAM, Linux %s. **A shared 2-core VM:** other engineers' "
             "QEMU guests and builds may run at the same time (load average %s at the start, %s at the "
-            "end), so wall times are noisy. The CPU time (user + system) of each command is given too." % (
+            "end), so wall times are noisy. The CPU time (user + system) of each command is given too. "
+            "tinydump's default run gains from its worker threads only when the other CPU is idle; when a "
+            "neighbour holds it, it comes out like the serial run." % (
                 m.get("cpu"), m.get("nproc"), m.get("mem_gib"), m.get("kernel"), m.get("load_start"),
                 m.get("load_end")),
             "- makedumpfile %s (Debian), %s, %s. The whole run took %s s." % (
