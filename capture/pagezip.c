@@ -84,6 +84,22 @@ static unsigned repeats(struct td_pagezip *pz, const uint8_t *p)
 	return n;
 }
 
+/* A quick look first: 512 random bytes hold about 221 distinct values, and
+ * a page with fewer than 160 in its first 512 bytes is worth a deflate
+ * (struct pages, text, page tables: almost every kept page). This only
+ * ever sends more pages to deflate, never fewer. */
+static int looks_random(const uint8_t *p)
+{
+	uint64_t seen[4] = { 0 };
+	int n = 0;
+
+	for (int i = 0; i < 512; i++)
+		seen[p[i] >> 6] |= 1ull << (p[i] & 63);
+	for (int i = 0; i < 4; i++)
+		n += __builtin_popcountll(seen[i]);
+	return n >= 160;
+}
+
 /* Margins: a dynamic Huffman block costs at least its code lengths (tens
  * of bytes) and the zlib wrapper 6 bytes, so a page whose literals alone
  * need 4040 bytes cannot come under 4096 unless matches save 56 bytes or
@@ -91,7 +107,7 @@ static unsigned repeats(struct td_pagezip *pz, const uint8_t *p)
  * so fewer than 16 repeats cannot get there. */
 int td_pagezip_hopeless(struct td_pagezip *pz, const uint8_t *page)
 {
-	return entropy_bytes(page) >= 4040 && repeats(pz, page) < 16;
+	return looks_random(page) && entropy_bytes(page) >= 4040 && repeats(pz, page) < 16;
 }
 
 uint32_t td_pagezip_page(struct td_pagezip *pz, const uint8_t *page)
