@@ -2,13 +2,13 @@
 # Page filter parity on a real /proc/vmcore copy (qemu-tests/save-vmcore.sh):
 #  - for N in 1 2 4 8 16 31, the pfns our filter keeps at level N equal the
 #    2nd bitmap of makedumpfile -c -d N (tool_filtercmp);
-#  - `tinydump capture --level N` writes the same bytes as makedumpfile;
+#    (t_offline.sh checks that the whole files are byte-identical);
 #  - our page-table walk gives crash's `vtop` answer for kernel text, data,
 #    direct-map and mem_map addresses.
-# Usage: tests/filter_parity.sh [RAM_MB]   (default 1024; needs
+# Usage: qemu-tests/t_filter_parity.sh [RAM_MB]   (default 1024; needs
 # build/host/tool_filtercmp, build/tinydump, makedumpfile, crash)
 set -eu
-. "$(dirname "$0")/../qemu-tests/lib.sh"
+. "$(dirname "$0")/lib.sh"
 T=filter-parity
 TOOL=$TD_ROOT/build/host/tool_filtercmp
 TD=$TD_ROOT/build/tinydump
@@ -27,14 +27,7 @@ for N in 1 2 4 8 16 31; do
 	else
 		td_fail "$T/level$N-same-pfns-as-makedumpfile" "$(head -1 "$W/cmp$N.txt")" "$W/cmp$N.txt"
 	fi
-	"$TD" capture --input "$V/vmcore" --output "$W/td$N" --level $N > "$W/td$N.log" 2>&1 || :
-	if [ -s "$W/td$N" ] && cmp -s "$W/td$N" "$W/md$N"; then
-		td_ok "$T/level$N-capture-byte-identical-to-makedumpfile"
-	else
-		td_fail "$T/level$N-capture-byte-identical-to-makedumpfile" \
-			"$(cmp "$W/td$N" "$W/md$N" 2>&1 | head -1)" "$W/td$N.log"
-	fi
-	rm -f "$W/md$N" "$W/td$N"
+	rm -f "$W/md$N"
 done
 
 "$TOOL" "$V/vmcore" --samples > "$W/samples" 2>&1 || :
