@@ -158,3 +158,24 @@ td_e2e_listening() {
 	done
 	return 1
 }
+
+# td_e2e_check_crash T VMCORE WORK / td_e2e_check_dmesg T VMCORE DMESG WORK:
+# the verdict lines shared by the network end-to-end tests.
+td_e2e_check_crash() {
+	if td_e2e_crash "$2" "$3/crash.out"; then
+		td_ok "$1/crash-bt-log"
+	else
+		td_fail "$1/crash-bt-log" "crash did not show sysrq_handle_crash in bt and the sysrq line in log" "$3/crash.out"
+	fi
+}
+
+td_e2e_check_dmesg() {
+	rm -f "$4/md-dmesg.txt"
+	if ! makedumpfile --dump-dmesg "$2" "$4/md-dmesg.txt" > "$4/md.out" 2>&1; then
+		td_fail "$1/dmesg-txt-equals-makedumpfile" "makedumpfile --dump-dmesg failed on $2" "$4/md.out"
+	elif ! cmp -s "$4/md-dmesg.txt" "$3"; then
+		td_fail "$1/dmesg-txt-equals-makedumpfile" "dmesg.txt differs from makedumpfile --dump-dmesg"
+	else
+		td_ok "$1/dmesg-txt-equals-makedumpfile"
+	fi
+}

@@ -62,24 +62,9 @@ check_landed() {
 	echo "    dump: $dirs, vmcore $(stat -c %s "$D/vmcore") bytes"
 }
 
-check_crash() {
-	if td_e2e_crash "$D/vmcore" "$W/crash.out"; then
-		td_ok $T/crash-bt-log
-	else
-		td_fail $T/crash-bt-log "crash did not show sysrq_handle_crash in bt and the sysrq line in log" "$W/crash.out"
-	fi
-}
+check_crash() { td_e2e_check_crash $T "$D/vmcore" "$W"; }
 
-check_dmesg() {
-	rm -f "$W/md-dmesg.txt"
-	if ! makedumpfile --dump-dmesg "$D/vmcore" "$W/md-dmesg.txt" > "$W/md.out" 2>&1; then
-		td_fail $T/dmesg-txt-equals-makedumpfile "makedumpfile --dump-dmesg failed" "$W/md.out"
-	elif ! cmp -s "$W/md-dmesg.txt" "$D/dmesg.txt"; then
-		td_fail $T/dmesg-txt-equals-makedumpfile "dmesg.txt differs from makedumpfile --dump-dmesg"
-	else
-		td_ok $T/dmesg-txt-equals-makedumpfile
-	fi
-}
+check_dmesg() { td_e2e_check_dmesg $T "$D/vmcore" "$D/dmesg.txt" "$W"; }
 
 check_json() {
 	local got
