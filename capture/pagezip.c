@@ -62,24 +62,25 @@ static uint32_t entropy_bytes(const uint8_t *p)
 	return (uint32_t)(((uint64_t)PAGE * 12 * 256 - sum) / (256 * 8));
 }
 
-/* Positions whose 3-byte sequence appeared earlier in the page (found
- * through a hash table, so a few are missed; the count only has to be
- * large when deflate would find many matches). */
+/* Positions whose 3-byte sequence appeared earlier in the page. The table
+ * holds the sequence itself under an 8-bit page tag, so a hit needs no
+ * second look at the page; a slot overwritten by another sequence only
+ * loses hits (the count only has to be large when deflate would find many
+ * matches). */
 static unsigned repeats(struct td_pagezip *pz, const uint8_t *p)
 {
-	uint32_t tag = ++pz->gen << 13;
+	uint32_t tag = (++pz->gen & 0xff) << 24;
+	uint32_t t = p[0] | (uint32_t)p[1] << 8;
 	unsigned n = 0;
 
-	if (tag == 0)
-		memset(pz->seen, 0, sizeof pz->seen), tag = ++pz->gen << 13;
-	for (uint32_t i = 0; i + 3 <= PAGE; i++) {
-		uint32_t t = p[i] | (uint32_t)p[i + 1] << 8 | (uint32_t)p[i + 2] << 16;
-		uint32_t h = (t * 2654435761u) >> 20, s = pz->seen[h];
-		if ((s & ~0x1fffu) == tag) {
-			uint32_t j = (s & 0x1fff) - 1;
-			n += p[j] == p[i] && p[j + 1] == p[i + 1] && p[j + 2] == p[i + 2];
-		}
-		pz->seen[h] = tag | (i + 1);
+	if (tag == 0) /* the tag wrapped: forget every older page */
+		memset(pz->seen, 0, sizeof pz->seen), tag = (++pz->gen & 0xff) << 24;
+	for (uint32_t i = 2; i < PAGE; i++) {
+		t = (t | (uint32_t)p[i] << 16) & 0xffffff;
+		uint32_t h = (t * 2654435761u) >> 20, v = tag | t;
+		n += pz->seen[h] == v;
+		pz->seen[h] = v;
+		t >>= 8;
 	}
 	return n;
 }

@@ -22,7 +22,7 @@ struct td_pagezip {
 	int live;
 	uint8_t out[4096];         /* the compressed page */
 	uint32_t gen;              /* generation tag for the repeat table */
-	uint32_t seen[4096];       /* trigram hash -> gen << 13 | position + 1 */
+	uint32_t seen[4096];       /* trigram hash -> page tag << 24 | trigram */
 	uint64_t tried, skipped;   /* pages given to deflate / skipped as hopeless */
 };
 

@@ -11,6 +11,9 @@
 #include "dump.h"
 #include "flat.h"
 #include "kdumpread.h"
+#include "pagezip.h"
+
+#include <zlib.h>
 
 #define SAMPLE "../shared/research/vmcoreinfo-6.1.192-x86_64-tinyconfig.txt"
 
@@ -341,6 +344,54 @@ static void flat_roundtrip(void)
 	vmgen_free(g);
 }
 
+/* deflate's verdict, as makedumpfile gets it: 1 if the page shrinks. */
+static int shrinks(const uint8_t *page)
+{
+	uint8_t out[8192];
+	uLongf n = sizeof out;
+
+	return compress2(out, &n, page, 4096, 1) == Z_OK && n < 4096;
+}
+
+/* The hopeless-page test may only ever say "hopeless" for pages deflate
+ * cannot shrink, whatever the page: random, random with repeats at every
+ * distance, random with a run of one byte, low-entropy text. */
+static void pagezip_never_skips_compressible(void)
+{
+	struct td_pagezip *pz = malloc(sizeof *pz);
+	uint8_t page[4096];
+	unsigned hopeless = 0, wrong = 0, random_skipped = 0;
+	struct td_err e;
+
+	T_CHECK(td_pagezip_init(pz, &e) == 0, "%s", e.msg);
+	srand(7);
+	for (int k = 0; k < 3000; k++) {
+		for (int i = 0; i < 4096; i++)
+			page[i] = (uint8_t)rand();
+		int kind = k % 6, len = 8 + rand() % 600, at = rand() % 3000;
+		if (kind == 1) /* one repeated block, at any distance */
+			memmove(page + rand() % (4096 - len), page + rand() % (4096 - len), (size_t)len);
+		else if (kind == 2) /* a run of one byte */
+			memset(page + at, 0, (size_t)(len / 4));
+		else if (kind == 3) /* many short repeats */
+			for (int j = 0; j < 40; j++)
+				memmove(page + rand() % 4000, page + rand() % 4000, 6);
+		else if (kind == 4) /* 7 bits per byte */
+			for (int i = 0; i < 4096; i++)
+				page[i] &= 0x7f;
+		int h = td_pagezip_hopeless(pz, page);
+		hopeless += h;
+		random_skipped += h && kind == 0;
+		wrong += h && shrinks(page);
+	}
+	T_CHECK(wrong == 0, "%u pages called hopeless that deflate shrinks", wrong);
+	T_CHECK(random_skipped > 400, "only %u of 500 random pages recognised", random_skipped);
+	memset(page, 'a', sizeof page);
+	T_CHECK(!td_pagezip_hopeless(pz, page) && td_pagezip_page(pz, page) > 0, "a text page must compress");
+	td_pagezip_end(pz);
+	free(pz);
+}
+
 int main(void)
 {
 	T_RUN(vmcoreinfo_sample);
@@ -350,5 +401,6 @@ int main(void)
 	T_RUN(kdump_roundtrip);
 	T_RUN(kdump_incomplete);
 	T_RUN(flat_roundtrip);
+	T_RUN(pagezip_never_skips_compressible);
 	T_END();
 }
