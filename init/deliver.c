@@ -81,10 +81,35 @@ static int write_file(const char *dir, const char *name, const char *data, size_
 	return r;
 }
 
+/* Replace the reserved tinydump.json in place: overwrite from offset 0,
+ * then cut it to length. Neither needs a free block, so the outcome is
+ * recorded even when the dump has filled the disk. */
+static int rewrite_json(const char *dir, const char *json, size_t len, struct td_err *e)
+{
+	char path[600];
+	struct td_filesink fs;
+	struct td_sink s;
+	int fd, r;
+
+	snprintf(path, sizeof path, "%s/tinydump.json", dir);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+		return td_fail(e, "cannot open %s: %s", path, strerror(errno));
+	td_filesink_init(&fs, &s, fd, 0, path);
+	r = s.write(s.ctx, 0, json, len, e);
+	if (r == 0 && ftruncate(fd, (off_t)len) < 0)
+		r = td_fail(e, "cutting %s to %zu bytes: %s", path, len, strerror(errno));
+	if (r == 0)
+		r = s.sync(s.ctx, e);
+	close(fd);
+	return r;
+}
+
 /* cause: why this very target failed (NULL when complete); it is listed
- * after the earlier attempts, so the partial dump says why it is partial. */
+ * after the earlier attempts, so the partial dump says why it is partial.
+ * reserve: create the file at its largest size (the JSON padded with
+ * blanks), before the dump, so that the final record always fits. */
 static int write_json(struct td_run *r, struct td_delivery *dv, long long when, int from_clock,
-		      const char *cause, struct td_err *e)
+		      const char *cause, int reserve, struct td_err *e)
 {
 	struct td_attempt att[TD_MAX_ATTEMPTS + 1];
 	unsigned n_att = dv->nattempts < TD_MAX_ATTEMPTS ? dv->nattempts : TD_MAX_ATTEMPTS;
@@ -106,7 +131,14 @@ static int write_json(struct td_run *r, struct td_delivery *dv, long long when, 
 		o.nattempts++;
 	}
 	n = td_outcome_json(&o, buf, JSON_MAX);
-	rc = write_file(dv->path, "tinydump.json", buf, n < 0 ? strlen(buf) : (size_t)n, e);
+	size_t len = n < 0 ? strlen(buf) : (size_t)n;
+	if (reserve) {
+		memset(buf + len, ' ', JSON_MAX - len);
+		buf[JSON_MAX - 1] = '\n';
+		rc = write_file(dv->path, "tinydump.json", buf, JSON_MAX, e);
+	} else {
+		rc = rewrite_json(dv->path, buf, len, e);
+	}
 	free(buf);
 	return rc;
 }
@@ -148,14 +180,16 @@ int td_deliver_dir(struct td_run *r, const char *dir, struct td_delivery *dv, st
 	td_log("writing %s", dv->path);
 	if (write_file(dv->path, "dmesg.txt", r->dmesg, r->dmesg_len, e) < 0)
 		return td_wrap(e, "writing the kernel log");
+	if (write_json(r, dv, when, from_clock, "the dump did not finish (the machine stopped during it)", 1, e) < 0)
+		return td_wrap(e, "reserving tinydump.json");
 	if (fsync_path(dv->path, e) < 0)
 		return -1;
 	if (write_vmcore(r, dv, e) < 0) {
-		if (write_json(r, dv, when, from_clock, e->msg, &je) < 0)
+		if (write_json(r, dv, when, from_clock, e->msg, 0, &je) < 0)
 			td_log("also failed to record the outcome: %s", je.msg);
 		return -1;
 	}
-	if (write_json(r, dv, when, from_clock, NULL, e) < 0 || fsync_path(dv->path, e) < 0)
+	if (write_json(r, dv, when, from_clock, NULL, 0, e) < 0 || fsync_path(dv->path, e) < 0)
 		return td_wrap(e, "the dump is complete but its outcome record failed");
 	return 0;
 }

@@ -60,9 +60,13 @@ else
 	td_fail "$T/stored-kdump-identical" "upload failed" "$W/u1.log"
 fi
 
-# Taken names: pre-create the next seconds' directories with a marker.
+# Taken names: pre-create the next seconds' directories with a marker,
+# starting after the second of the first upload's own directory (so that
+# every client1 name the next upload can get is a marked one), and far
+# enough ahead for a slow machine.
+sleep 1
 now=$(date -u +%s)
-for i in 0 1 2 3 4 5; do
+for i in $(seq 0 20); do
 	x="$W/rx/client1-$(date -u -d "@$((now + i))" +%Y-%m-%d-%H:%M:%S)"
 	[ -d "$x" ] || { mkdir "$x" && echo keep > "$x/marker"; }
 done
