@@ -211,13 +211,12 @@ static int copy_page(void *ctx, uint64_t pfn, struct td_err *e)
 		td_dumpio_unreadable(&k->io, pfn, re.msg);
 	/* zero pages are common (level 1 keeps them): find them here, without
 	 * copying them */
+	uint8_t *slot = k->cur->in[k->cur->n];
 	k->cur->zero[k->cur->n] = k->zero_off && (!page || td_page_is_zero(page));
-	if (k->cur->zero[k->cur->n])
-		;
-	else if (page)
-		memcpy(k->cur->in[k->cur->n], page, TD_PAGE_SIZE);
-	else
-		memset(k->cur->in[k->cur->n], 0, TD_PAGE_SIZE);
+	if (!k->cur->zero[k->cur->n] && page)
+		memcpy(slot, page, TD_PAGE_SIZE);
+	else if (!k->cur->zero[k->cur->n])
+		memset(slot, 0, TD_PAGE_SIZE); /* unreadable, and zero pages are not special here */
 	k->cur->pfn[k->cur->n++] = pfn;
 	k->d->st.kept++;
 	if (k->cur->n == TD_ZIP_BATCH) {

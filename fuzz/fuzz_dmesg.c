@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dmesg.h"
+#include "prb_vi.h"
 #include "vmcoreinfo.h"
 
 #define FUZZ_BASE 0xffffffff82000000ull
@@ -13,16 +14,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char vitext[] =
-	"OSRELEASE=6.1.192\nPAGESIZE=4096\nSYMBOL(prb)=ffffffff82000000\n"
-	"SIZE(printk_ringbuffer)=88\nOFFSET(printk_ringbuffer.desc_ring)=0\n"
-	"OFFSET(printk_ringbuffer.text_data_ring)=48\nOFFSET(prb_desc_ring.count_bits)=0\n"
-	"OFFSET(prb_desc_ring.descs)=8\nOFFSET(prb_desc_ring.infos)=16\n"
-	"OFFSET(prb_desc_ring.head_id)=24\nOFFSET(prb_desc_ring.tail_id)=32\n"
-	"SIZE(prb_desc)=24\nOFFSET(prb_desc.state_var)=0\nOFFSET(prb_desc.text_blk_lpos)=8\n"
-	"OFFSET(prb_data_blk_lpos.begin)=0\nOFFSET(prb_data_blk_lpos.next)=8\n"
-	"SIZE(printk_info)=88\nOFFSET(printk_info.ts_nsec)=8\nOFFSET(printk_info.text_len)=16\n"
-	"OFFSET(prb_data_ring.size_bits)=0\nOFFSET(prb_data_ring.data)=8\n"
-	"OFFSET(atomic_long_t.counter)=0\n";
+	"OSRELEASE=6.1.192\nPAGESIZE=4096\nSYMBOL(prb)=ffffffff82000000\n" TD_PRB_VMCOREINFO;
 
 static struct td_vmcoreinfo vi;
 static struct td_dmesg dm;

@@ -17,6 +17,7 @@
 #include <zlib.h>
 
 #include "flat.h"
+#include "prb_vi.h"
 #include "vmgen.h"
 
 #define ID_MASK (~0ull >> 2)
@@ -45,16 +46,7 @@ static void put(const char *target, const char *name, const void *p, size_t n)
 }
 
 /* --- a printk ring in one 4 KiB page whose virtual address is va --- */
-static const char ring_vi[] =
-	"SIZE(printk_ringbuffer)=88\nOFFSET(printk_ringbuffer.desc_ring)=0\n"
-	"OFFSET(printk_ringbuffer.text_data_ring)=48\nOFFSET(prb_desc_ring.count_bits)=0\n"
-	"OFFSET(prb_desc_ring.descs)=8\nOFFSET(prb_desc_ring.infos)=16\n"
-	"OFFSET(prb_desc_ring.head_id)=24\nOFFSET(prb_desc_ring.tail_id)=32\n"
-	"SIZE(prb_desc)=24\nOFFSET(prb_desc.state_var)=0\nOFFSET(prb_desc.text_blk_lpos)=8\n"
-	"OFFSET(prb_data_blk_lpos.begin)=0\nOFFSET(prb_data_blk_lpos.next)=8\n"
-	"SIZE(printk_info)=88\nOFFSET(printk_info.ts_nsec)=8\nOFFSET(printk_info.text_len)=16\n"
-	"OFFSET(prb_data_ring.size_bits)=0\nOFFSET(prb_data_ring.data)=8\n"
-	"OFFSET(atomic_long_t.counter)=0\n";
+static const char ring_vi[] = TD_PRB_VMCOREINFO;
 
 enum { R_STRUCT = 0x10, R_DESCS = 0x80, R_INFOS = 0x140, R_DATA = 0x400, R_END = 0x500 };
 

@@ -9,32 +9,12 @@
 #include "t.h"
 #include "dmesg.h"
 #include "kaddr.h"
+#include "prb_vi.h"
 
 #define BASE 0xffff888000100000ull
 #define ID_MASK (~0ull >> 2)
 
-static const char vi_printk[] =
-	"OSRELEASE=6.1.192\nPAGESIZE=4096\n"
-	"SIZE(printk_ringbuffer)=88\n"
-	"OFFSET(printk_ringbuffer.desc_ring)=0\n"
-	"OFFSET(printk_ringbuffer.text_data_ring)=48\n"
-	"OFFSET(prb_desc_ring.count_bits)=0\n"
-	"OFFSET(prb_desc_ring.descs)=8\n"
-	"OFFSET(prb_desc_ring.infos)=16\n"
-	"OFFSET(prb_desc_ring.head_id)=24\n"
-	"OFFSET(prb_desc_ring.tail_id)=32\n"
-	"SIZE(prb_desc)=24\n"
-	"OFFSET(prb_desc.state_var)=0\n"
-	"OFFSET(prb_desc.text_blk_lpos)=8\n"
-	"OFFSET(prb_data_blk_lpos.begin)=0\n"
-	"OFFSET(prb_data_blk_lpos.next)=8\n"
-	"SIZE(printk_info)=88\n"
-	"OFFSET(printk_info.seq)=0\n"
-	"OFFSET(printk_info.ts_nsec)=8\n"
-	"OFFSET(printk_info.text_len)=16\n"
-	"OFFSET(prb_data_ring.size_bits)=0\n"
-	"OFFSET(prb_data_ring.data)=8\n"
-	"OFFSET(atomic_long_t.counter)=0\n";
+static const char vi_printk[] = "OSRELEASE=6.1.192\nPAGESIZE=4096\n" TD_PRB_VMCOREINFO;
 
 /* A region of kernel virtual memory [BASE, BASE + size). */
 struct img {
