@@ -26,11 +26,35 @@ need_src=0
 grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ 2>/dev/null ||
 	grep -qs '^deb-src ' /etc/apt/sources.list 2>/dev/null || need_src=1
 
+# debian_uri : the URI of this machine's own Debian archive, read from its
+# apt sources (the deb entry whose suite is this release's codename, with
+# component main). No archive host is written into this repository.
+codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+debian_uri() {
+	{
+		for f in /etc/apt/sources.list.d/*.sources; do
+			[ -f "$f" ] && awk -v RS= -v c="$codename" '
+				/(^|\n)Types:[^\n]*deb([ \n]|$)/ && $0 ~ "(^|\n)Suites:[^\n]*[ \t]" c "([ \t\n]|$)" &&
+				/(^|\n)Components:[^\n]*main/ {
+					if (match($0, /(^|\n)URIs:[ \t]*[^ \t\n]+/)) {
+						u = substr($0, RSTART, RLENGTH); sub(/^\n?URIs:[ \t]*/, "", u); print u
+					}
+				}' "$f"
+		done
+		cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+			awk -v c="$codename" '$1 == "deb" { i = 2; if ($2 ~ /^\[/) while ($i !~ /\]$/) i++; if ($2 ~ /^\[/) i++;
+				if ($(i+1) == c) for (j = i + 2; j <= NF; j++) if ($j == "main") { print $i; break } }'
+	} | head -1
+}
+
 [ -z "$missing" ] && [ "$need_src" = 0 ] && exit 0
 
+uri=
+[ "$need_src" = 1 ] && { uri=$(debian_uri); [ -n "$uri" ] ||
+	{ echo "tinydump: no 'deb' entry for $codename main in /etc/apt/sources*; add one, with a matching deb-src entry" >&2; exit 1; }; }
 if [ "$(id -u)" != 0 ]; then
 	echo "tinydump: missing Debian packages:$missing" >&2
-	[ "$need_src" = 1 ] && echo "tinydump: and a deb-src entry: add /etc/apt/sources.list.d/tinydump-src.sources with 'Types: deb-src', 'URIs: http://deb.debian.org/debian', 'Suites: bookworm', 'Components: main'" >&2
+	[ "$need_src" = 1 ] && echo "tinydump: and a deb-src entry: add /etc/apt/sources.list.d/tinydump-src.sources with 'Types: deb-src', 'URIs: $uri', 'Suites: $codename', 'Components: main'" >&2
 	echo "tinydump: run: sudo apt-get update && sudo apt-get install -y --no-install-recommends$missing" >&2
 	exit 1
 fi
@@ -38,8 +62,8 @@ fi
 if [ "$need_src" = 1 ]; then
 	cat > /etc/apt/sources.list.d/tinydump-src.sources <<SRC
 Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm
+URIs: $uri
+Suites: $codename
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC

@@ -1,6 +1,6 @@
 /* The VMCOREINFO lines that describe Linux 6.1's lockless printk
  * ringbuffer on x86_64 (sizes and offsets as in
- * shared/research/vmcoreinfo-6.1.192-x86_64-tinyconfig.txt), for tests and
+ * tests/fixtures/vmcoreinfo-6.1.192-tinyconfig.txt), for tests and
  * fuzzers that build a ringbuffer by hand. Callers add OSRELEASE, PAGESIZE
  * and SYMBOL(prb) themselves. */
 #ifndef TD_PRB_VI_H

@@ -402,8 +402,9 @@ static void test_tools(void)
 	T_CHECK(tool_missing[0] == '\0', "%s", tool_missing);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	T_ARGS(argc, argv);
 	const char *path = getenv("PATH");
 	char newpath[1024];
 

@@ -191,8 +191,9 @@ static void test_capture_roundtrip(void)
 		"%s -> %s", out, W(out));
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	T_ARGS(argc, argv);
 	T_RUN(test_plain_words);
 	T_RUN(test_quotes);
 	T_RUN(test_bounds);

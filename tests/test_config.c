@@ -448,8 +448,9 @@ static void test_warning_overflow(void)
 	T_CHECK(w.n == TD_WARN_MAX && w.dropped == 20 - TD_WARN_MAX, "n %u dropped %u", w.n, w.dropped);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	T_ARGS(argc, argv);
 	T_RUN(test_defaults);
 	T_RUN(test_keys_valid);
 	T_RUN(test_ip);

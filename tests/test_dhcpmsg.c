@@ -238,8 +238,9 @@ static void parse_never_overreads(void)
 	}
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	T_ARGS(argc, argv);
 	T_RUN(build_discover);
 	T_RUN(build_request);
 	T_RUN(build_errors);

@@ -472,8 +472,9 @@ static void kaddr(void)
 		"%s", err.msg);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	T_ARGS(argc, argv);
 	T_RUN(basic);
 	T_RUN(escapes);
 	T_RUN(multiline);

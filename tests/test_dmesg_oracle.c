@@ -252,8 +252,9 @@ static void makedumpfile_oracle(void)
 	sh(cmd);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	T_ARGS(argc, argv);
 	if (sh("command -v makedumpfile >/dev/null 2>&1") == 0)
 		T_RUN(makedumpfile_oracle);
 	else

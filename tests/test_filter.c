@@ -539,8 +539,9 @@ static void cut_at_cycle(void)
 	close_dump(d);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	T_ARGS(argc, argv);
 	T_RUN(holes);
 	T_RUN(classes_tinyconfig);
 	T_RUN(classes_hwpoison);

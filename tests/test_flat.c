@@ -318,8 +318,9 @@ static void garbage_never_crashes(void)
 	T_CHECK(1, "survived");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	T_ARGS(argc, argv);
 	T_RUN(header_layout);
 	T_RUN(records_split_and_no_empty);
 	T_RUN(sink_failure_has_context);

@@ -408,8 +408,9 @@ static void big_rank(void)
 	free(g.buf);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	T_ARGS(argc, argv);
 	T_RUN(pages);
 	T_RUN(notes);
 	T_RUN(corrupt);

@@ -97,8 +97,9 @@ static void test_explain_truncates(void)
 	T_CHECK(strlen(small) == 15, "len %zu", strlen(small));
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	T_ARGS(argc, argv);
 	T_RUN(test_bzimage_ok);
 	T_RUN(test_bzimage_rejects);
 	T_RUN(test_explain_eperm);

@@ -178,7 +178,7 @@ static void bound(void)
 
 int main(int argc, char **argv)
 {
-	(void)argc;
+	T_ARGS(argc, argv);
 	snprintf(membound, sizeof membound, "%s/membound", dirname(argv[0]));
 	T_RUN(bound);
 	T_END();

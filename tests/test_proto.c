@@ -168,8 +168,9 @@ static void json_text(void)
 #undef J
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	T_ARGS(argc, argv);
 	T_RUN(preamble);
 	T_RUN(msghdr);
 	T_RUN(hello_round_trip);

@@ -262,8 +262,9 @@ static void bad_vmcoreinfo(void)
 		"non-canonical va: %s", msg);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	T_ARGS(argc, argv);
 	T_RUN(four_level);
 	T_RUN(five_level);
 	T_RUN(sme);
