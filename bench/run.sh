@@ -63,7 +63,7 @@ build_tools() {
 	mkdir -p "$B"
 	$cc -o "$B/floor" bench/floor.c -lz
 	$cc -o "$B/memwatch" bench/memwatch.c
-	$cc -Itests -o "$B/synth" bench/synth.c
+	$cc -I. -o "$B/synth" bench/synth.c
 	make -s build/host/membound >/dev/null
 	[ -x "$TD" ] && [ -x "$KDINFO" ] || die "run 'make bench' (needs build/tinydump and $KDINFO)"
 }

@@ -26,7 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "vmgen.c"
+#include "tests/vmgen.c"
 
 #define GIB (1ull << 30)
 #define MIB (1ull << 20)

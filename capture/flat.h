@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "os/err.h"
 #include "io.h"
 
 #define TD_FLAT_HEADER_SIZE 4096

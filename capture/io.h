@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "os/err.h"
 
 /* The largest len a caller may pass to td_source.get. */
 #define TD_SOURCE_MAX_GET (1u << 20)

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "os/err.h"
 
 struct td_physread {
 	void *ctx;

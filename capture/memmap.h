@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "err.h"
+#include "os/err.h"
 #include "vmcoreinfo.h"
 #include "x86_64.h"
 

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <zlib.h>
 
-#include "err.h"
+#include "os/err.h"
 
 struct td_pagezip {
 	z_stream z;

@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "err.h"
+#include "os/err.h"
 
 #define TD_VI_MAX 320
 #define TD_VI_KEYLEN 64

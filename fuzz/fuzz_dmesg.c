@@ -5,9 +5,9 @@
  * fail, as unreadable memory in a dump does. */
 #include <string.h>
 
-#include "dmesg.h"
-#include "prb_vi.h"
-#include "vmcoreinfo.h"
+#include "capture/dmesg.h"
+#include "capture/vmcoreinfo.h"
+#include "tests/prb_vi.h"
 
 #define FUZZ_BASE 0xffffffff82000000ull
 

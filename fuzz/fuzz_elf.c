@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vmcore.h"
+#include "capture/vmcore.h"
 
 static struct td_vmcore vc;
 

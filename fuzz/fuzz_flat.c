@@ -1,7 +1,7 @@
 /* libFuzzer target: the flattened-stream reader. The first byte picks the
  * chunk size the stream is fed in; every placed piece must lie inside the
  * limits the reader promises. */
-#include "flat.h"
+#include "capture/flat.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dmesg.h"
-#include "kaddr.h"
-#include "kdumpread.h"
-#include "vmcore.h"
-#include "vmcoreinfo.h"
-#include "x86_64.h"
+#include "capture/dmesg.h"
+#include "capture/kaddr.h"
+#include "capture/kdumpread.h"
+#include "capture/vmcore.h"
+#include "capture/vmcoreinfo.h"
+#include "capture/x86_64.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -2,7 +2,7 @@
  * the keys the input itself defines and on the ones tinydump asks for. */
 #include <string.h>
 
-#include "vmcoreinfo.h"
+#include "capture/vmcoreinfo.h"
 
 static struct td_vmcoreinfo vi;
 

@@ -16,9 +16,9 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
-#include "flat.h"
-#include "prb_vi.h"
-#include "vmgen.h"
+#include "capture/flat.h"
+#include "tests/prb_vi.h"
+#include "tests/vmgen.h"
 
 #define ID_MASK (~0ull >> 2)
 #define FUZZ_BASE 0xffffffff82000000ull   /* fuzz_dmesg.c */

@@ -1,7 +1,7 @@
 #!/bin/bash
 # fuzz/run.sh smoke|long [TARGET...]
 # libFuzzer targets (clang-14, -fsanitize=fuzzer,address,undefined) over the
-# pure sources in capture/. smoke: ~30 s per target (tests/run.sh calls
+# pure sources (`make print-pure`). smoke: ~30 s per target (tests/run.sh calls
 # this); long: 10 min per target (make fuzz). One target runs at a time.
 # Prints "ok fuzz/T", "FAIL fuzz/T: CRASH-FILE", or "skip fuzz/T: why".
 # Builds go to build/fuzz/; the corpus that grows is build/fuzz/corpus/T,
@@ -20,7 +20,7 @@ all="fuzz_elf fuzz_vmcoreinfo fuzz_kdump fuzz_dmesg fuzz_flat"
 targets=${*:-$all}
 B=build/fuzz
 CC=${FUZZ_CC:-clang-14}
-CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -Icapture -Itests
+CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -I.
 	-fsanitize=address,undefined -fno-sanitize-recover=all"
 
 skip_all() {
@@ -36,9 +36,10 @@ printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n);\nin
 
 # Objects of every pure source, rebuilt when it or any header is newer.
 objs=()
-for src in capture/*.c; do
-	o=$B/obj/$(basename "${src%.c}").o
-	if [ ! -f "$o" ] || [ -n "$(find "$src" capture/*.h -newer "$o" 2>/dev/null | head -1)" ]; then
+for src in $(make -s print-pure); do
+	o=$B/obj/${src%.c}.o
+	mkdir -p "$(dirname "$o")"
+	if [ ! -f "$o" ] || [ -n "$(find "$src" os/*.h capture/*.h init/*.h net/*.h -newer "$o" 2>/dev/null | head -1)" ]; then
 		# shellcheck disable=SC2086
 		"$CC" $CFLAGS -fsanitize=fuzzer-no-link -c "$src" -o "$o" 2>> "$B/build.log" ||
 			skip_all "$src does not compile with $CC (see $B/build.log)"
@@ -46,8 +47,8 @@ for src in capture/*.c; do
 	objs+=("$o")
 done
 if [ ! -x "$B/mkseeds" ] || [ -n "$(find fuzz/mkseeds.c tests/vmgen.c capture/flat.c -newer "$B/mkseeds" | head -1)" ]; then
-	gcc -std=c11 -D_GNU_SOURCE -O1 -Icapture -Itests -o "$B/mkseeds" fuzz/mkseeds.c tests/vmgen.c \
-		capture/flat.c capture/io.c capture/err.c -lz 2>> "$B/build.log" ||
+	gcc -std=c11 -D_GNU_SOURCE -O1 -I. -o "$B/mkseeds" fuzz/mkseeds.c tests/vmgen.c \
+		capture/flat.c capture/io.c os/err.c -lz 2>> "$B/build.log" ||
 		skip_all "fuzz/mkseeds.c does not build (see $B/build.log)"
 fi
 rm -rf "$B/seeds" && "$B/mkseeds" "$B/seeds" || skip_all "mkseeds failed"

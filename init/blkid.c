@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "capture/io.h"
 #include "blkid.h"
-#include "io.h"
 
 /* Reflected CRC, one bit at a time: the inputs here are a few KB. */
 static uint32_t td_crc_refl(uint32_t poly, uint32_t crc, const uint8_t *p, size_t n)

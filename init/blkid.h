@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "os/err.h"
 
 /* ---- ext2/3/4: the superblock, TD_EXT_SB_SIZE bytes at TD_EXT_SB_OFF ---- */
 #define TD_EXT_SB_OFF 1024

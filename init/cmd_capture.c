@@ -7,13 +7,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "os/log.h"
+#include "capture/flat.h"
+#include "net/upload.h"
 #include "commands.h"
 #include "deliver.h"
 #include "filesink.h"
-#include "flat.h"
-#include "log.h"
 #include "targets.h"
-#include "upload.h"
 
 struct opts {
 	const char *input, *output, *target;

@@ -17,16 +17,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "os/log.h"
+#include "capture/dmesg.h"
+#include "capture/flat.h"
+#include "capture/kaddr.h"
+#include "capture/kdumpread.h"
+#include "capture/vmcore.h"
+#include "capture/vmcoreinfo.h"
+#include "capture/x86_64.h"
 #include "commands.h"
-#include "dmesg.h"
 #include "filesrc.h"
-#include "flat.h"
-#include "kaddr.h"
-#include "kdumpread.h"
-#include "log.h"
-#include "vmcore.h"
-#include "vmcoreinfo.h"
-#include "x86_64.h"
 
 struct dm {
 	struct td_filesrc fs;

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "err.h"
+#include "os/err.h"
 
 /* One word, as spans into the caller's text (nothing is copied). The rules
  * are those of next_arg() in the kernel's lib/cmdline.c:

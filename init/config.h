@@ -11,23 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
-#include "stats.h"
+#include "os/err.h"
+#include "capture/stats.h"
+#include "net/netup.h"
 #include "target.h"
 
 enum td_action { TD_ACT_REBOOT, TD_ACT_POWEROFF, TD_ACT_HALT, TD_ACT_SHELL };
-
-enum { TD_IP_UNSET, TD_IP_DHCP, TD_IP_STATIC };
-
-/* tinydump.ip. UNSET means not configured: the network code uses DHCP
- * when a network target exists, and an interface the kernel's ip= already
- * set up as it is. */
-struct td_ipconf {
-	int mode;
-	uint32_t addr, gw; /* host order; gw 0: none */
-	int prefix;        /* 0..32 */
-	char iface[16];    /* "": any */
-};
 
 struct td_config {
 	struct td_target target[TD_MAX_TARGETS];

@@ -7,9 +7,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "os/log.h"
 #include "deliver.h"
 #include "filesink.h"
-#include "log.h"
 
 enum { JSON_MAX = 16384 };
 

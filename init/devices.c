@@ -13,9 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "os/clock.h"
+#include "os/log.h"
 #include "devices.h"
-#include "log.h"
-#include "sys.h"
 
 #define SYSBLK "/sys/class/block"
 

@@ -6,8 +6,8 @@
 
 #include <stddef.h>
 
+#include "os/err.h"
 #include "blkid.h"
-#include "err.h"
 
 /* Identify the ext2/3/4 filesystem on dev (a path). Fails when there is
  * none or the device cannot be read; the message names the device. */

@@ -4,7 +4,7 @@
 #ifndef TD_FILESINK_H
 #define TD_FILESINK_H
 
-#include "io.h"
+#include "capture/io.h"
 
 struct td_filesink {
 	int fd;

@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "io.h"
+#include "capture/io.h"
 
 #define TD_FILESRC_WINDOW (4u << 20)   /* mmap window: file-backed */
 /* read() fallback buffer (anonymous memory): the largest get plus a page,

@@ -18,11 +18,11 @@
 
 #include <linux/kexec.h>
 
+#include "os/err.h"
+#include "os/log.h"
 #include "cmdline.h"
 #include "commands.h"
-#include "err.h"
 #include "kexec.h"
-#include "log.h"
 
 /* x86 COMMAND_LINE_SIZE; the bzImage header may say otherwise. */
 #define CMDLINE_CAP 2048

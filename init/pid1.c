@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "os/log.h"
 #include "commands.h"
 #include "config.h"
-#include "log.h"
 #include "outcome.h"
 #include "sys.h"
 #include "targets.h"

@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dmesg.h"
-#include "log.h"
+#include "os/log.h"
+#include "capture/dmesg.h"
 #include "run.h"
 #include "zippool.h"
 

@@ -7,9 +7,9 @@
 
 #include <time.h>
 
-#include "dump.h"
+#include "capture/dump.h"
+#include "capture/kaddr.h"
 #include "filesrc.h"
-#include "kaddr.h"
 
 #define TD_DMESG_MAX (2u << 20)   /* kernel-log text kept in memory */
 

@@ -14,49 +14,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "os/file.h"
+#include "os/log.h"
 #include "devices.h"
-#include "log.h"
 #include "sys.h"
 
-uint64_t td_mono_ms(void)
-{
-	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
-void td_sleep_ms(unsigned ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-int td_sys_mkdirs(const char *dir, struct td_err *e)
-{
-	char p[256];
-	size_t n = strlen(dir);
-
-	if (n == 0 || n >= sizeof p)
-		return td_fail(e, "directory name '%.60s' is empty or too long", dir);
-	memcpy(p, dir, n + 1);
-	for (size_t i = 1; i <= n; i++) {
-		if (p[i] != '/' && p[i] != 0)
-			continue;
-		p[i] = 0;
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			return td_fail(e, "creating directory %s: %s", p, strerror(errno));
-		p[i] = dir[i];
-	}
-	return 0;
-}
 
 static int mount_one(const char *src, const char *dir, const char *type, unsigned long fl,
 		     const char *data, struct td_err *e)
 {
-	if (td_sys_mkdirs(dir, e))
+	if (td_mkdirs(dir, e))
 		return -1;
 	if (mount(src, dir, type, fl, data) == 0 || errno == EBUSY)
 		return 0;
@@ -166,7 +135,7 @@ int td_sys_mount_fs(const char *dev, const char *dir, struct td_err *e)
 
 	if (td_dev_probe(dev, &id, e))
 		return td_wrap(e, "mounting %s", dev);
-	if (td_sys_mkdirs(dir, e))
+	if (td_mkdirs(dir, e))
 		return td_wrap(e, "mounting %s", dev);
 	if (mount(dev, dir, "ext4", MS_NOATIME, NULL) < 0)
 		return td_fail(e, "unable to mount %s (%s) on %s: %s%s", dev, type, dir,

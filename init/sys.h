@@ -6,8 +6,8 @@
 
 #include <stdint.h>
 
+#include "os/err.h"
 #include "config.h"
-#include "err.h"
 
 /* Mount devtmpfs on /dev (already mounted is fine: the kernel's
  * CONFIG_DEVTMPFS_MOUNT does it for a disk root, never for an initramfs),
@@ -37,14 +37,5 @@ void td_sys_reap(void);
  * ext2 and ext3 too. The error names the device, the type seen and the
  * errno in words ("no ext2/3/4 filesystem (magic ...)" for anything else). */
 int td_sys_mount_fs(const char *dev, const char *dir, struct td_err *e);
-
-/* Make dir and its parents (mode 0755); existing directories are fine. */
-int td_sys_mkdirs(const char *dir, struct td_err *e);
-
-/* CLOCK_MONOTONIC in milliseconds. */
-uint64_t td_mono_ms(void);
-
-/* Sleep ms milliseconds (restarted after signals). */
-void td_sleep_ms(unsigned ms);
 
 #endif

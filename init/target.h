@@ -6,7 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "os/err.h"
+#include "os/parse.h"
 
 enum td_tkind { TD_TGT_DISK, TD_TGT_NFS, TD_TGT_TLS };
 
@@ -37,12 +38,5 @@ struct td_target {
  * the offending part; also used by `tinydump capture --target`. */
 int td_target_parse(struct td_target *t, const char *spec, struct td_err *e);
 
-/* A strict dotted-quad IPv4 literal: four decimal octets 0..255, no
- * leading zeros, nothing else. Host order into *addr. 0 or -1. */
-int td_ipv4_parse(const char *s, size_t n, uint32_t *addr);
-
-/* Decimal 0..max in exactly s[0..n): digits only, no sign, no leading
- * zero (so "010" is refused, not read as 8 or 10). 0 or -1. */
-int td_dec_parse(const char *s, size_t n, unsigned long max, unsigned long *out);
 
 #endif

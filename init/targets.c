@@ -3,14 +3,15 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include "os/file.h"
+#include "os/log.h"
+#include "net/netup.h"
+#include "net/nfs.h"
+#include "net/upload.h"
 #include "deliver.h"
 #include "devices.h"
-#include "log.h"
-#include "netup.h"
-#include "nfs.h"
 #include "sys.h"
 #include "targets.h"
-#include "upload.h"
 
 static const struct td_target_env pid1_env = { 1, TD_TLS_CA_PATH, TD_TLS_CERT_PATH, TD_TLS_KEY_PATH };
 
@@ -39,7 +40,7 @@ static int deliver(struct loop *l, const struct td_target *t, const char *dir, s
 		.compress = l->cfg->compress, .attempts = l->att, .nattempts = l->natt,
 	};
 
-	if (td_sys_mkdirs(dir, e) < 0 || td_deliver_dir(l->run, dir, &dv, e) < 0)
+	if (td_mkdirs(dir, e) < 0 || td_deliver_dir(l->run, dir, &dv, e) < 0)
 		return -1;
 	td_log("dump complete: %s (%llu bytes, %.1f s)", dv.path,
 	       (unsigned long long)l->run->dump.bytes_written, l->run->seconds);
@@ -54,7 +55,7 @@ static int disk(struct loop *l, const struct td_target *t, unsigned idx, struct 
 	if (td_dev_find(t->dev, l->cfg->timeout, dev, sizeof dev, e) < 0)
 		return -1;
 	snprintf(mnt, sizeof mnt, "/mnt/t%u", idx);
-	if (td_sys_mkdirs(mnt, e) < 0 || td_sys_mount_fs(dev, mnt, e) < 0)
+	if (td_mkdirs(mnt, e) < 0 || td_sys_mount_fs(dev, mnt, e) < 0)
 		return -1;
 	snprintf(dir, sizeof dir, "%s%s", mnt, strcmp(t->dir, "/") ? t->dir : "");
 	rc = deliver(l, t, dir, e);
@@ -82,7 +83,7 @@ static int nfs(struct loop *l, const struct td_target *t, unsigned idx, struct t
 	if (network(l, e) < 0)
 		return -1;
 	snprintf(mnt, sizeof mnt, "/mnt/t%u", idx);
-	if (td_sys_mkdirs(mnt, e) < 0 ||
+	if (td_mkdirs(mnt, e) < 0 ||
 	    td_nfs_mount(t->server, t->path, l->cfg->nfsvers, l->cfg->nfsopts, l->cfg->timeout, mnt, e) < 0)
 		return -1;
 	rc = deliver(l, t, mnt, e);

@@ -6,7 +6,7 @@
 
 #include <pthread.h>
 
-#include "zipbatch.h"
+#include "capture/zipbatch.h"
 
 #define TD_ZIPPOOL_MAX 8
 

@@ -14,9 +14,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "os/clock.h"
 #include "dhcp.h"
 #include "dhcpmsg.h"
-#include "sys.h"
 
 #define BACKOFF_FIRST_MS 1000
 #define BACKOFF_MAX_MS 4000

@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "err.h"
+#include "os/err.h"
 #include "netlink.h"
 
 struct td_lease {

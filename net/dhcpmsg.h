@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "os/err.h"
 
 enum td_dhcp_type {
 	TD_DHCP_DISCOVER = 1,

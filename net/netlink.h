@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "err.h"
+#include "os/err.h"
 
 #define TD_NL_MAX_LINKS 16
 

@@ -6,11 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "os/clock.h"
+#include "os/log.h"
 #include "dhcp.h"
-#include "log.h"
 #include "netlink.h"
 #include "netup.h"
-#include "sys.h"
 
 #define CARRIER_GRACE_MS 1000 /* after the first carrier, wait this for more */
 /* DHCP and static set-up here are for Ethernet links (ARPHRD_ETHER) only. */

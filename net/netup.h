@@ -2,8 +2,22 @@
 #ifndef TD_NETUP_H
 #define TD_NETUP_H
 
-#include "config.h"
-#include "err.h"
+#include <stdint.h>
+
+#include "os/err.h"
+
+enum { TD_IP_UNSET, TD_IP_DHCP, TD_IP_STATIC };
+
+/* tinydump.ip. UNSET means not configured: the network code uses DHCP
+ * when a network target exists, and an interface the kernel's ip= already
+ * set up as it is. */
+struct td_ipconf {
+	int mode;
+	uint32_t addr, gw; /* host order; gw 0: none */
+	int prefix;        /* 0..32 */
+	char iface[16];    /* "": any */
+};
+
 
 /* Make IPv4 work within timeout_s seconds and put the interface used in
  * iface_out (at least 16 bytes):

@@ -22,11 +22,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "os/clock.h"
+#include "os/file.h"
+#include "os/log.h"
+#include "os/parse.h"
 #include "netlink.h"
 #include "nfs.h"
-#include "sys.h"
-#include "target.h"
 
 int td_nfs_opts(char *buf, size_t cap, const char *addr, const char *clientaddr, int vers,
 		int minor, const char *extra_opts, unsigned timeout_s, struct td_err *e)
@@ -157,7 +158,7 @@ int td_nfs_mount(const char *server, const char *path, int vers, const char *ext
 	int minor = vers == 4 && !pinned ? 2 : -1;
 	uint32_t v4;
 
-	if (server_addr(server, addr, sizeof addr, &v4, e) || td_sys_mkdirs(mnt, e))
+	if (server_addr(server, addr, sizeof addr, &v4, e) || td_mkdirs(mnt, e))
 		return td_wrap(e, "mounting nfs:%s:%s", server, path);
 	if ((size_t)snprintf(src, sizeof src, "%s:%s", server, path) >= sizeof src)
 		return td_fail(e, "mounting nfs:%s:%s: path too long", server, path);

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "err.h"
+#include "os/err.h"
 
 /* Mount SERVER:PATH on mnt (created if missing). server is an IPv4
  * literal (an "[IPv6]" literal is passed on without brackets as addr=).

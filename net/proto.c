@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "io.h"
+#include "capture/io.h"
 #include "proto.h"
 
 #define MAGIC "TINYDUMP"

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "os/err.h"
 
 #define TD_PROTO_VERSION 1
 #define TD_PROTO_PREAMBLE_SIZE 16

@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "os/log.h"
 #include "receive.h"
 
 #define USAGE "usage: tinydump receive --listen ADDR:PORT --dir DIR --cert FILE --key FILE " \

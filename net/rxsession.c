@@ -12,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "flat.h"
-#include "log.h"
+#include "os/log.h"
+#include "capture/flat.h"
 #include "proto.h"
 #include "receive.h"
 #include "tls.h"

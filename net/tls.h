@@ -20,7 +20,7 @@
 
 #include <bearssl.h>
 
-#include "err.h"
+#include "os/err.h"
 #include "tlscred.h"
 
 struct td_tls {

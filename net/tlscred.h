@@ -9,7 +9,7 @@
 
 #include <bearssl.h>
 
-#include "err.h"
+#include "os/err.h"
 
 #define TD_TLS_PEM_FILE_MAX (256u << 10) /* a certificate file, a key file */
 #define TD_TLS_MAX_CERTS 32              /* anchors in a CA file, certs in a chain */

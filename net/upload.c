@@ -7,8 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "flat.h"
-#include "log.h"
+#include "os/log.h"
+#include "capture/flat.h"
 #include "proto.h"
 #include "tls.h"
 #include "upload.h"

@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
-#include "io.h"
+#include "os/err.h"
+#include "capture/io.h"
 
 /* What a target delivers, produced on demand. */
 struct td_payload {

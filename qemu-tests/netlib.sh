@@ -35,14 +35,13 @@ _td_systool_build() {
 	mkdir -p "$dir"
 	m=$("$r/scripts/musl-deps.sh") || return 1
 	musl-gcc -static -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wvla -Wshadow \
-		-Wstrict-prototypes -Wmissing-prototypes -I"$r/capture" -I"$r/init" -I"$r/net" \
-		-I"$m/include" -o "$dir/systool" "$r/qemu-tests/systool.c" $(_td_systool_srcs) &&
+		-Wstrict-prototypes -Wmissing-prototypes -I"$r" -I"$m/include" -o "$dir/systool" "$r/qemu-tests/systool.c" $(_td_systool_srcs) &&
 		strip "$dir/systool" && touch "$dir/done"
 }
 
 _td_systool_srcs() {
 	local r=$TD_ROOT f
-	for f in capture/err.c init/log.c init/sys.c init/target.c init/cmdline.c \
+	for f in os/err.c os/log.c os/clock.c os/file.c os/parse.c init/sys.c init/target.c init/cmdline.c \
 		init/devices.c init/blkid.c net/netlink.c net/dhcp.c net/dhcpmsg.c net/netup.c net/nfs.c; do
 		echo "$r/$f"
 	done
@@ -51,7 +50,7 @@ _td_systool_srcs() {
 td_systool_initramfs() {
 	local out=$1 cmds=${2:-} dir
 	dir="$CACHE/systool-$(KEYEXTRA="$(pkgver musl-tools)" key "$TD_ROOT/qemu-tests/systool.c" \
-		$(_td_systool_srcs) "$TD_ROOT"/init/*.h "$TD_ROOT"/net/*.h "$TD_ROOT"/capture/err.h)"
+		$(_td_systool_srcs) "$TD_ROOT"/init/*.h "$TD_ROOT"/net/*.h "$TD_ROOT"/os/*.h)"
 	td_locked "$dir.lock" _td_systool_build "$dir" || die "building qemu-tests/systool.c failed"
 	printf '%s\n' "dir /dev 0755 0 0" "dir /proc 0755 0 0" "dir /sys 0755 0 0" \
 		"dir /mnt 0755 0 0" "nod /dev/console 0600 0 0 c 5 1" \

@@ -24,13 +24,14 @@
 #include <netinet/in.h>
 #include <unistd.h>
 
-#include "devices.h"
-#include "log.h"
-#include "netlink.h"
-#include "netup.h"
-#include "nfs.h"
-#include "sys.h"
-#include "target.h"
+#include "os/clock.h"
+#include "os/log.h"
+#include "net/netlink.h"
+#include "net/netup.h"
+#include "net/nfs.h"
+#include "init/devices.h"
+#include "init/sys.h"
+#include "init/target.h"
 
 static void mark(const char *word, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void mark(const char *word, const char *fmt, ...)

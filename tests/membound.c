@@ -13,9 +13,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "dump.h"
-#include "filesrc.h"
-#include "filter.h"
+#include "capture/dump.h"
+#include "capture/filter.h"
+#include "init/filesrc.h"
 
 static long status_kb(const char *key)
 {

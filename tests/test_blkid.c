@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "blkid.h"
-#include "io.h"
+#include "capture/io.h"
+#include "init/blkid.h"
 
 static char dir[64];
 static char tool_missing[128];

@@ -8,10 +8,10 @@
 #include "t.h"
 #include "vmgen.c"
 
-#include "dump.h"
-#include "flat.h"
-#include "kdumpread.h"
-#include "pagezip.h"
+#include "capture/dump.h"
+#include "capture/flat.h"
+#include "capture/kdumpread.h"
+#include "capture/pagezip.h"
 
 #include <zlib.h>
 

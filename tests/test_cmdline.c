@@ -3,7 +3,7 @@
 #define T_SUITE "cmdline"
 #include "t.h"
 
-#include "cmdline.h"
+#include "init/cmdline.h"
 
 /* The words of s as "[param]" or "[param=val]", "[param=val]!" when the word
  * ended inside quotes. */

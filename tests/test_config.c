@@ -3,7 +3,7 @@
 #define T_SUITE "config"
 #include "t.h"
 
-#include "config.h"
+#include "init/config.h"
 
 static struct td_config c;
 static struct td_warnings w;

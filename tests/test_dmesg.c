@@ -6,10 +6,10 @@
 #define T_SUITE "dmesg"
 #include <stdlib.h>
 
-#include "t.h"
-#include "dmesg.h"
-#include "kaddr.h"
+#include "capture/dmesg.h"
+#include "capture/kaddr.h"
 #include "prb_vi.h"
+#include "t.h"
 
 #define BASE 0xffff888000100000ull
 #define ID_MASK (~0ull >> 2)

@@ -11,12 +11,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "capture/dmesg.h"
+#include "capture/kaddr.h"
+#include "capture/kdumpread.h"
+#include "capture/vmcore.h"
+#include "capture/x86_64.h"
 #include "t.h"
-#include "dmesg.h"
-#include "kaddr.h"
-#include "kdumpread.h"
-#include "vmcore.h"
-#include "x86_64.h"
 #include "vmgen.c"
 
 #define ID_MASK (~0ull >> 2)

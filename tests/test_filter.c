@@ -10,8 +10,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "dump.h"
-#include "filter.h"
+#include "capture/dump.h"
+#include "capture/filter.h"
 #include "vmgen.c"
 
 /* Ground truth per pfn. */

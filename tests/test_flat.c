@@ -3,7 +3,7 @@
 #define T_SUITE "flat"
 #include <stdlib.h>
 
-#include "flat.h"
+#include "capture/flat.h"
 #include "t.h"
 
 /* A growing buffer as the sequential sink. */

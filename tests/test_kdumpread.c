@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <zlib.h>
 
+#include "capture/kdumpread.h"
+#include "capture/vmcore.h"
 #include "t.h"
-#include "kdumpread.h"
-#include "vmcore.h"
 
 enum kind { RAW, ZLIB, ZERO, LZO, EXCL };
 

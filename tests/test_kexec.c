@@ -5,7 +5,7 @@
 
 #include <errno.h>
 
-#include "kexec.h"
+#include "init/kexec.h"
 
 static unsigned char hdr[TD_BZ_HDR_BYTES];
 

@@ -1,8 +1,8 @@
 /* The upload protocol's encoders and strict decoders (net/proto.c), with
  * byte-level known answers from docs/PROTOCOL.md. */
 #define T_SUITE "proto"
-#include "io.h"
-#include "proto.h"
+#include "capture/io.h"
+#include "net/proto.h"
 #include "t.h"
 
 static void preamble(void)

@@ -5,9 +5,9 @@
 #define T_SUITE "x86_64"
 #include "t.h"
 
-#include "io.h"
-#include "vmcoreinfo.h"
-#include "x86_64.h"
+#include "capture/io.h"
+#include "capture/vmcoreinfo.h"
+#include "capture/x86_64.h"
 
 #define DIRECT 0xffff888000000000ull /* 4-level direct map, PGD index 273 */
 #define L5_DIRECT 0xff11000000000000ull /* 5-level direct map, PGD index 34 */

@@ -20,9 +20,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dump.h"
-#include "filter.h"
-#include "kdumpread.h"
+#include "capture/dump.h"
+#include "capture/filter.h"
+#include "capture/kdumpread.h"
 
 static int map_file(const char *path, struct td_membuf *m, struct td_source *s)
 {

@@ -35,8 +35,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kdumpread.h"
-#include "vmcore.h"
+#include "capture/kdumpread.h"
+#include "capture/vmcore.h"
 
 struct runs {
 	const char *tag;

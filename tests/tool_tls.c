@@ -18,10 +18,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "flat.h"
-#include "log.h"
-#include "receive.h"
-#include "upload.h"
+#include "os/log.h"
+#include "capture/flat.h"
+#include "net/receive.h"
+#include "net/upload.h"
 
 struct chunk {
 	uint64_t off;
