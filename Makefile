@@ -18,23 +18,23 @@ MUSLDEPS = $(shell scripts/musl-deps.sh)
 TD_SRCS := $(wildcard os/*.c capture/*.c init/*.c net/*.c)
 TD_OBJS := $(TD_SRCS:%.c=$(B)/musl/%.o)
 
-# Pure sources: no system calls, so host unit tests and fuzzers link them
-# as they are. All of capture/, and these files of the other folders; this
-# is the one list (fuzz/run.sh and `make print-pure` read it, and
-# tests/pure.sh checks that none of them includes a system header).
+# Pure sources: files that make no system calls (they read and write
+# through td_source/td_sink or caller buffers). All of capture/, and these
+# files of the other folders; this is the one list. tests/pure.sh checks
+# that none of them includes a system-call header; `make print-pure`
+# prints it. Host tests and fuzzers link libtd.a (every object but main's).
 PURE_SRCS := os/err.c os/parse.c $(wildcard capture/*.c) \
 	init/cmdline.c init/config.c init/target.c init/blkid.c init/kexecmsg.c \
 	net/proto.c net/dhcpmsg.c
 # Host tests: gcc + glibc + sanitizers, against Debian's zlib and BearSSL.
 include tests/rules.mk
 HOST_CFLAGS := $(COMMON) -fsanitize=address,undefined -fno-omit-frame-pointer -Itests
-PURE_OBJS = $(PURE_SRCS:%.c=$(B)/host/%.o)
 TESTS := $(patsubst tests/%.c,$(B)/host/%,$(wildcard tests/test_*.c))
 TOOLS := $(patsubst tests/%.c,$(B)/host/%,$(wildcard tests/tool_*.c))
 
 # Objects are intermediate to several pattern rules: keep them.
 .SECONDARY:
-.PHONY: all print-pure deps demo check unit bench fuzz initramfs kernel clean
+.PHONY: all print-pure print-lib deps demo check unit bench fuzz initramfs kernel clean
 all: $(B)/tinydump
 
 $(B)/musl/%.o: %.c $(wildcard */*.h)
@@ -50,13 +50,18 @@ $(B)/host/%.o: %.c $(wildcard */*.h)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC $<"; gcc $(HOST_CFLAGS) -c $< -o $@
 
-$(B)/host/test_%: tests/test_%.c $(PURE_OBJS) tests/t.h
-	@mkdir -p $(dir $@)
-	gcc $(HOST_CFLAGS) -o $@ $< $(PURE_OBJS) -lz -lbearssl
+# Every object but main's, in one archive: a test links what it uses.
+HOST_LIB_SRCS := $(filter-out init/main.c,$(TD_SRCS))
+$(B)/host/libtd.a: $(HOST_LIB_SRCS:%.c=$(B)/host/%.o)
+	@rm -f $@; ar rcs $@ $^
 
-$(B)/host/tool_%: tests/tool_%.c $(PURE_OBJS)
+$(B)/host/test_%: tests/test_%.c $(B)/host/libtd.a tests/t.h
 	@mkdir -p $(dir $@)
-	gcc $(HOST_CFLAGS) -o $@ $< $(PURE_OBJS) -lz -lbearssl
+	gcc $(HOST_CFLAGS) -o $@ $< $(B)/host/libtd.a -lz -lbearssl
+
+$(B)/host/tool_%: tests/tool_%.c $(B)/host/libtd.a
+	@mkdir -p $(dir $@)
+	gcc $(HOST_CFLAGS) -o $@ $< $(B)/host/libtd.a -lz -lbearssl
 
 $(B)/mkcpio: initramfs/mkcpio.c
 	@mkdir -p $(B)
@@ -64,6 +69,9 @@ $(B)/mkcpio: initramfs/mkcpio.c
 
 print-pure:
 	@echo $(PURE_SRCS)
+
+print-lib:
+	@echo $(HOST_LIB_SRCS)
 
 deps:
 	@scripts/deps.sh check

@@ -34,9 +34,10 @@ printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n);\nin
 "$CC" -fsanitize=fuzzer "$B/probe.c" -o "$B/probe" 2> "$B/probe.log" ||
 	skip_all "$CC cannot link libFuzzer (libclang-rt-14-dev missing?)"
 
-# Objects of every pure source, rebuilt when it or any header is newer.
+# Objects of every source but main.c, rebuilt when it or any header is
+# newer, in one archive: a target links what it uses.
 objs=()
-for src in $(make -s print-pure); do
+for src in $(make -s print-lib); do
 	o=$B/obj/${src%.c}.o
 	mkdir -p "$(dirname "$o")"
 	if [ ! -f "$o" ] || [ -n "$(find "$src" os/*.h capture/*.h init/*.h net/*.h -newer "$o" 2>/dev/null | head -1)" ]; then
@@ -46,6 +47,7 @@ for src in $(make -s print-pure); do
 	fi
 	objs+=("$o")
 done
+rm -f "$B/libtd.a" && ar rcs "$B/libtd.a" "${objs[@]}"
 if [ ! -x "$B/mkseeds" ] || [ -n "$(find fuzz/mkseeds.c tests/vmgen.c capture/flat.c -newer "$B/mkseeds" | head -1)" ]; then
 	gcc -std=c11 -D_GNU_SOURCE -O1 -I. -o "$B/mkseeds" fuzz/mkseeds.c tests/vmgen.c \
 		capture/flat.c capture/io.c os/err.c -lz 2>> "$B/build.log" ||
@@ -59,7 +61,7 @@ for t in $targets; do
 		continue
 	fi
 	# shellcheck disable=SC2086
-	if ! "$CC" $CFLAGS -fsanitize=fuzzer "fuzz/$t.c" "${objs[@]}" -lz -o "$B/$t" 2>> "$B/build.log"; then
+	if ! "$CC" $CFLAGS -fsanitize=fuzzer "fuzz/$t.c" "$B/libtd.a" -lz -lbearssl -o "$B/$t" 2>> "$B/build.log"; then
 		echo "FAIL fuzz/$t: does not build (see $B/build.log)"
 		continue
 	fi

@@ -11,9 +11,8 @@
 #include "capture/flat.h"
 #include "net/upload.h"
 #include "commands.h"
-#include "deliver.h"
 #include "filesink.h"
-#include "targets.h"
+#include "targetloop.h"
 
 struct opts {
 	const char *input, *output, *target;
@@ -126,20 +125,13 @@ static int to_file(struct td_run *r, const struct opts *o, struct td_err *e)
 	return rc;
 }
 
-/* dir:PATH for host use, or any capture-run target (disk:, nfs:, tls:)
- * through the same loop PID 1 uses, with this host's network as it is. */
+/* Any target kind through the loop PID 1 uses, with this host's network
+ * as it is: dir:PATH files the dump on this host. Prints where it landed. */
 static int to_target(struct td_run *r, const struct opts *o, struct td_err *e)
 {
-	struct td_delivery dv = { .target = o->target, .format = o->format == TD_FMT_ELF ? TD_FMT_ELF : TD_FMT_KDUMP,
-				  .compress = o->compress };
 	static struct td_config cfg;
+	char landed[512];
 
-	if (!strncmp(o->target, "dir:", 4)) {
-		if (td_deliver_dir(r, o->target + 4, &dv, e) < 0)
-			return -1;
-		printf("%s\n", dv.path);
-		return 0;
-	}
 	td_config_defaults(&cfg);
 	if (td_target_parse(&cfg.target[0], o->target, e) < 0)
 		return td_wrap(e, "--target");
@@ -151,8 +143,10 @@ static int to_target(struct td_run *r, const struct opts *o, struct td_err *e)
 		snprintf(cfg.tls_name, sizeof cfg.tls_name, "%s", o->tls_name);
 	if (o->timeout)
 		cfg.timeout = o->timeout;
-	if (td_targets_run(r, &cfg, &o->env) < 0)
+	if (td_targets_run(r, &cfg, &o->env, landed, sizeof landed) < 0)
 		return td_fail(e, "target %s failed (see above)", o->target);
+	if (cfg.target[0].kind == &td_target_dir)
+		printf("%s\n", landed);
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "os/file.h"
 #include "os/log.h"
 #include "capture/dmesg.h"
 #include "capture/flat.h"
@@ -113,17 +114,8 @@ static int place(void *ctx, uint64_t off, const uint8_t *p, size_t len, struct t
 {
 	int fd = *(int *)ctx;
 
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return td_fail(e, "writing the rebuilt file: %s", n ? strerror(errno) : "short write");
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
+	if (td_write_all(fd, p, len, (int64_t)off) < 0)
+		return td_fail(e, "writing the rebuilt file: %s", strerror(errno));
 	return 0;
 }
 

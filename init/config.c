@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "os/parse.h"
 #include "cmdline.h"
 #include "config.h"
 #include "target.h"
@@ -324,6 +325,12 @@ static void td_add_target(struct td_origin *o, const char *v)
 	}
 	if (td_target_parse(&o->list[*o->nlist], v, &e) < 0) {
 		td_warn(o->w, "%s%starget=%.80s dropped: %s", o->where, o->prefix, v, e.msg);
+		return;
+	}
+	if (o->list[*o->nlist].kind->host_only) {
+		td_warn(o->w, "%s%starget=%.80s dropped: %s targets are for tinydump capture on a "
+			"running host, not for the capture kernel", o->where, o->prefix, v,
+			o->list[*o->nlist].kind->prefix);
 		return;
 	}
 	++*o->nlist;

@@ -2,6 +2,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "os/file.h"
 #include "filesink.h"
 
 static int fail(struct td_filesink *fs, uint64_t off, struct td_err *e)
@@ -18,24 +19,13 @@ static int fail(struct td_filesink *fs, uint64_t off, struct td_err *e)
 static int sink_write(void *ctx, uint64_t off, const void *buf, size_t len, struct td_err *e)
 {
 	struct td_filesink *fs = ctx;
-	const char *p = buf;
 
 	if (fs->stream && off != fs->pos)
 		return td_fail(e, "%s is a stream: write at %llu, expected %llu", fs->name,
 			       (unsigned long long)off, (unsigned long long)fs->pos);
-	while (len) {
-		ssize_t n = fs->stream ? write(fs->fd, p, len) : pwrite(fs->fd, p, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = ENOSPC;
-			return fail(fs, off, e);
-		}
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
+	if (td_write_all(fs->fd, buf, len, fs->stream ? -1 : (int64_t)off) < 0)
+		return fail(fs, off, e);
+	off += len;
 	fs->pos = off;
 	return 0;
 }

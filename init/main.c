@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "commands.h"
-
+#include "outcome.h"
 
 static const struct {
 	const char *name;
@@ -20,15 +20,17 @@ static const struct {
 	{ "dmesg", td_cmd_dmesg, "dmesg FILE" },
 	{ "receive", td_cmd_receive, "receive --listen ADDR:PORT --dir DIR --cert C --key K [--client-ca CA] [--min-free BYTES]\n"
 	  "                   [--timeout S] [--max-clients N]" },
-	{ "tls-probe", td_cmd_tlsprobe, NULL },
+	{ "tls-probe", td_cmd_tlsprobe, "tls-probe HOST:PORT [--ca FILE] [--name NAME] [--cert FILE --key FILE] [--timeout S]" },
 };
 
 static int usage(FILE *f)
 {
 	fprintf(f, "usage: tinydump COMMAND ...   (as PID 1: the capture run)\n");
 	for (size_t i = 0; i < sizeof faces / sizeof faces[0]; i++)
-		if (faces[i].usage)
-			fprintf(f, "  tinydump %s\n", faces[i].usage);
+		fprintf(f, "  tinydump %s\n", faces[i].usage);
+	fprintf(f, "  tinydump --version\n"
+		   "Every command takes --help. The capture run's settings (tinydump.target=, ...) are in\n"
+		   "docs/CONFIG.md.\n");
 	return 2;
 }
 
@@ -40,9 +42,13 @@ int main(int argc, char **argv)
 		return usage(stderr);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
 		return usage(stdout), 0;
+	if (!strcmp(argv[1], "--version"))
+		return printf("tinydump %s\n", TD_VERSION), 0;
 	for (size_t i = 0; i < sizeof faces / sizeof faces[0]; i++) {
 		if (strcmp(argv[1], faces[i].name))
 			continue;
+		if (argc == 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")))
+			return printf("usage: tinydump %s\n", faces[i].usage), 0;
 		if (!faces[i].fn) {
 			fprintf(stderr, "tinydump: fatal: '%s' is not built into this binary\n", argv[1]);
 			return 2;

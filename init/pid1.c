@@ -1,33 +1,32 @@
 /* The capture run, as PID 1 of the capture kernel (DESIGN.md "The capture
  * run"). main() reads as the list of phases; every failure is logged and
  * turns into a fallback, never into a lost dump or a return from PID 1. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "os/file.h"
 #include "os/log.h"
 #include "commands.h"
 #include "config.h"
 #include "outcome.h"
 #include "sys.h"
-#include "targets.h"
+#include "targetloop.h"
 
 #define CONF_MAX 16384
 
-static size_t slurp(const char *path, char *buf, size_t cap)
+/* A config source: a missing file is normal; any other failure is said,
+ * and a cut text (a file over the buffer) is still used. */
+static size_t source(const char *path, char *buf, size_t cap)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t len = 0;
-	ssize_t n;
+	struct td_err e;
+	size_t n = 0;
 
-	if (fd < 0)
-		return 0;
-	while (len < cap - 1 && (n = read(fd, buf + len, cap - 1 - len)) > 0)
-		len += (size_t)n;
-	close(fd);
-	buf[len] = '\0';
-	return len;
+	if (td_read_file(path, buf, cap, &n, &e) < 0 && errno != ENOENT)
+		td_log("config: %s%s", e.msg, n ? "; using the first part" : "");
+	return n;
 }
 
 static void read_config(struct td_config *c)
@@ -38,9 +37,9 @@ static void read_config(struct td_config *c)
 
 	memset(&w, 0, sizeof w);
 	td_config_defaults(c);
-	if ((n = slurp("/etc/tinydump.conf", text, sizeof text)))
+	if ((n = source("/etc/tinydump.conf", text, sizeof text)))
 		td_config_file(c, text, n, &w);
-	if ((n = slurp("/proc/cmdline", text, sizeof text)))
+	if ((n = source("/proc/cmdline", text, sizeof text)))
 		td_config_cmdline(c, text, n, &w);
 	td_config_finish(c, &w);
 	for (unsigned i = 0; i < w.n; i++)
@@ -87,7 +86,7 @@ int td_pid1(void)
 		td_log("dump level %u requested, %u applied: %s", run->filter.level_requested,
 		       run->filter.level_applied, run->filter.why);
 	td_run_dmesg(run);
-	ok = td_targets_run(run, &cfg, NULL) == 0;
+	ok = td_targets_run(run, &cfg, NULL, NULL, 0) == 0;
 	td_log(ok ? "done; %s" : "every target failed; %s",
 	       td_action_name(ok ? cfg.final : cfg.failure));
 	td_sys_final(ok ? cfg.final : cfg.failure);

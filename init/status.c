@@ -7,24 +7,20 @@
  * status is 0 only when there is no problem (advice does not count). */
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
+#include "os/file.h"
 #include "commands.h"
 #include "config.h"
-#include "devices.h"
 
 #define MiB (1024ll * 1024)
 /* The capture kernel keeps about 24 MB for itself (FACTS.md); the kernel
  * image, the initramfs and the capture run come on top. */
 #define MIN_CRASH_MB 32
-#define CONNECT_MS 3000
 
 struct status {
 	int problems;
@@ -49,28 +45,14 @@ static void say(struct status *st, const char *kind, const char *fmt, ...)
 	putchar('\n');
 }
 
-/* Read a small file into buf (NUL-terminated). Returns bytes, or -1. */
-static ssize_t slurp(const char *path, char *buf, size_t cap)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t used = 0;
-	ssize_t n = 0;
-
-	if (fd < 0)
-		return -1;
-	while (used < cap - 1 && (n = read(fd, buf + used, cap - 1 - used)) > 0)
-		used += (size_t)n;
-	close(fd);
-	buf[used] = 0;
-	return n < 0 ? -1 : (ssize_t)used;
-}
-
 static int read_ll(const char *path, long long *v)
 {
 	char buf[64];
 	char *end;
+	size_t n;
+	struct td_err e;
 
-	if (slurp(path, buf, sizeof buf) <= 0)
+	if (td_read_file(path, buf, sizeof buf, &n, &e) < 0 || !n)
 		return -1;
 	errno = 0;
 	*v = strtoll(buf, &end, 10);
@@ -144,85 +126,21 @@ static void check_sysrq(struct status *st)
 	    "sysctl -w kernel.sysrq=1", v);
 }
 
-static void check_disk(struct status *st, const struct td_target *t)
-{
-	const char *label = !strncmp(t->dev, "LABEL=", 6) ? t->dev + 6 : NULL;
-	char path[64];
-	struct td_fsid id;
-	struct td_err e;
-	int rc = td_dev_find(t->dev, 0, path, sizeof path, &e);
-
-	if (rc && label)
-		return say(st, "problem", "target %s: %s; fix: mkfs.ext4 -L %s DEVICE (or "
-			   "e2label DEVICE %s), or correct the target", t->spec, e.msg, label,
-			   label);
-	if (rc)
-		return say(st, "problem", "target %s: %s; fix: attach that device, or correct "
-			   "the target", t->spec, e.msg);
-	if (td_dev_probe(path, &id, &e))
-		return say(st, "problem", "target %s: %s; fix: mkfs.ext4 on it, or another target",
-			   t->spec, e.msg);
-	say(st, "ok", "target %s: %s (%s, LABEL=%s)", t->spec, path, id.type, id.label);
-}
-
-/* A TCP connect within CONNECT_MS; 0, or an errno. */
-static int try_connect(uint32_t addr, uint16_t port)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port),
-				  .sin_addr.s_addr = htonl(addr) };
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), err = 0;
-	struct pollfd p = { .fd = fd, .events = POLLOUT };
-	socklen_t len = sizeof err;
-
-	if (fd < 0)
-		return errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-		if (errno != EINPROGRESS)
-			err = errno;
-		else if (poll(&p, 1, CONNECT_MS) <= 0)
-			err = ETIMEDOUT;
-		else
-			getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
-	}
-	close(fd);
-	return err;
-}
-
-static void check_net(struct status *st, const struct td_target *t)
-{
-	const char *host = t->kind == TD_TGT_NFS ? t->server : t->host;
-	uint16_t port = t->kind == TD_TGT_TLS ? t->port : st->cfg.nfsvers == 3 ? 111 : 2049;
-	uint32_t a;
-	int err;
-
-	if (td_ipv4_parse(host, strlen(host), &a))
-		return say(st, "advice", "target %s: %s is not checked (IPv4 only here)", t->spec,
-			   host);
-	err = try_connect(a, port);
-	if (err)
-		return say(st, "problem", "target %s: cannot connect to %s port %u from here (%s); "
-			   "fix: start the server or correct the target", t->spec, host, port,
-			   strerror(err));
-	say(st, "ok", "target %s: %s port %u accepts connections", t->spec, host, port);
-}
-
 static void load_config(struct status *st, const char *conf, int conf_given)
 {
-	ssize_t n;
+	size_t n;
+	struct td_err e;
 
 	td_config_defaults(&st->cfg);
-	n = slurp(conf, st->conf_text, sizeof st->conf_text);
-	if (n >= 0)
-		td_config_file(&st->cfg, st->conf_text, (size_t)n, &st->warn);
+	if (td_read_file(conf, st->conf_text, sizeof st->conf_text, &n, &e) == 0)
+		td_config_file(&st->cfg, st->conf_text, n, &st->warn);
 	else if (conf_given)
-		say(st, "problem", "cannot read %s: %s; fix: give an existing file", conf,
-		    strerror(errno));
+		say(st, "problem", "cannot read %s; fix: give an existing file", e.msg);
 	else
 		say(st, "ok", "no %s here: checking the defaults (and tinydump.* words in "
 		    "/proc/cmdline, which are passed to the capture kernel)", conf);
-	n = slurp("/proc/cmdline", st->cmdline, sizeof st->cmdline);
-	if (n > 0)
-		td_config_cmdline(&st->cfg, st->cmdline, (size_t)n, &st->warn);
+	if (td_read_file("/proc/cmdline", st->cmdline, sizeof st->cmdline, &n, &e) == 0 && n)
+		td_config_cmdline(&st->cfg, st->cmdline, n, &st->warn);
 	td_config_finish(&st->cfg, &st->warn);
 	for (unsigned i = 0; i < st->warn.n && i < TD_WARN_MAX; i++)
 		say(st, "problem", "configuration: %s; fix: correct %s or the command line",
@@ -232,12 +150,12 @@ static void load_config(struct status *st, const char *conf, int conf_given)
 static void check_targets(struct status *st)
 {
 	for (unsigned i = 0; i < st->cfg.ntarget; i++) {
+		static const char *const verdict[] = { "ok", "advice", "problem" };
 		const struct td_target *t = &st->cfg.target[i];
+		char msg[600];
+		enum td_readiness v = t->kind->ready(t, &st->cfg, msg, sizeof msg);
 
-		if (t->kind == TD_TGT_DISK)
-			check_disk(st, t);
-		else
-			check_net(st, t);
+		say(st, verdict[v], "target %s: %s", t->spec, msg);
 	}
 }
 

@@ -1,5 +1,10 @@
-/* Dump destinations as written in tinydump.target=SPEC and --target SPEC,
- * and the strict literals they are made of. Pure: no system calls. */
+/* Dump destinations: one file per kind (target_disk.c, target_nfs.c,
+ * target_tls.c, target_dir.c), each exporting one row of this interface,
+ * and the table of rows in target.c. A SPEC is PREFIX:REST, as written in
+ * tinydump.target=SPEC and --target SPEC.
+ *
+ * A new kind is one new file and one row: its prefix, a strict parser of
+ * REST, how it delivers a run, and how `tinydump status` checks it. */
 #ifndef TD_TARGET_H
 #define TD_TARGET_H
 
@@ -7,36 +12,46 @@
 #include <stdint.h>
 
 #include "os/err.h"
-#include "os/parse.h"
 
-enum td_tkind { TD_TGT_DISK, TD_TGT_NFS, TD_TGT_TLS };
+struct td_target;
+struct td_config;
+struct td_try;
 
-/* One destination, from a SPEC:
- *   disk:DEVICE[:DIR]  DEVICE "/dev/NAME" | "LABEL=x" (1..16 bytes) |
- *                      "UUID=x" (8-4-4-4-12 hex) | "PARTUUID=x" (GPT form,
- *                      or MBR "SSSSSSSS-PP"); DIR absolute, default "/".
- *                      DEVICE ends at the first ':' (so a label cannot
- *                      hold ':', and a relative DIR typo is refused).
- *   nfs:SERVER:/PATH   SERVER an IPv4 literal or "[IPv6]" (kept with its
- *                      brackets); PATH absolute.
- *   tls:HOST:PORT      HOST an IPv4 literal, PORT 1..65535.
- * Only the fields of the target's kind are set; the others are empty.
+enum td_readiness { TD_READY_OK, TD_READY_ADVICE, TD_READY_PROBLEM };
+
+struct td_target_kind {
+	const char *prefix;  /* "disk" */
+	const char *grammar; /* "disk:DEVICE[:DIR]", for messages */
+	int host_only;       /* refused in the capture kernel's configuration */
+	/* Parse REST (after "PREFIX:") into t->where, t->path, t->port; the
+	 * message names the offending part. Pure. */
+	int (*parse)(struct td_target *t, const char *rest, struct td_err *e);
+	/* Deliver the run of c to t: 0 when a complete dump is stored. */
+	int (*deliver)(struct td_try *c, const struct td_target *t, struct td_err *e);
+	/* Is t usable from this running system now? A sentence for status. */
+	enum td_readiness (*ready)(const struct td_target *t, const struct td_config *cfg,
+				   char *msg, size_t cap);
+};
+
+/* One destination. The fields every kind uses the same way:
+ *   disk  where = DEVICE ("/dev/NAME", "LABEL=x", "UUID=x", "PARTUUID=x"),
+ *         path = DIR (default "/")
+ *   nfs   where = SERVER (IPv4, or [IPv6] with brackets), path = export
+ *   tls   where = HOST (IPv4), port
+ *   dir   path = a directory on this host
  * Paths hold no ".." component and no control characters. */
 struct td_target {
-	enum td_tkind kind;
-	char spec[256];   /* as given */
-	char dev[128];    /* disk */
-	char dir[128];    /* disk */
-	char server[64];  /* nfs */
-	char path[192];   /* nfs */
-	char host[64];    /* tls */
-	uint16_t port;    /* tls */
+	const struct td_target_kind *kind;
+	char spec[256];  /* as given */
+	char where[128];
+	char path[192];
+	uint16_t port;
 };
 #define TD_MAX_TARGETS 8
 
-/* Parse one SPEC (see struct td_target). Fails with a message that names
- * the offending part; also used by `tinydump capture --target`. */
-int td_target_parse(struct td_target *t, const char *spec, struct td_err *e);
+extern const struct td_target_kind td_target_disk, td_target_nfs, td_target_tls, td_target_dir;
 
+/* Parse one SPEC. Fails with a message that names the offending part. */
+int td_target_parse(struct td_target *t, const char *spec, struct td_err *e);
 
 #endif

@@ -6,6 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 
+/* glibc's net/if.h stops short of the kernel's RFC 2863 flags (musl's has
+ * them); the value is the kernel ABI's (linux/if.h). */
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000
+#endif
+
 #include "os/clock.h"
 #include "os/log.h"
 #include "dhcp.h"

@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "os/dumpdir.h"
+#include "os/file.h"
 #include "os/log.h"
 #include "capture/flat.h"
 #include "proto.h"
@@ -21,7 +23,6 @@
 #define INBUF (64u << 10)
 #define SPACE_STEP (8ull << 20) /* re-check free space after this many bytes */
 #define NAME_MAX_LEN 64
-#define SUFFIX_MAX 9999
 
 struct rx {
 	const struct td_rx_opts *o;
@@ -149,30 +150,11 @@ static int space_use(struct rx *r, uint64_t n, struct td_err *e)
 
 static int create_file(struct rx *r, const char *name, struct td_err *e)
 {
-	int fd = openat(r->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	int fd = td_dumpdir_create(r->dirfd, name, e);
 
 	if (fd < 0)
-		rfail(r, TD_R_SERVER_ERROR, e, "creating %s/%s/%s: %s", r->o->dir, r->name, name,
-		      strerror(errno));
+		rfail(r, TD_R_SERVER_ERROR, e, "%s/%s: %s", r->o->dir, r->name, e->msg);
 	return fd;
-}
-
-static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
-{
-	const uint8_t *p = buf;
-
-	while (len > 0) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 static int write_fail(struct rx *r, const char *file, struct td_err *e)
@@ -182,47 +164,26 @@ static int write_fail(struct rx *r, const char *file, struct td_err *e)
 	return rfail(r, code, e, "writing %s/%s/%s: %s", r->o->dir, r->name, file, strerror(errno));
 }
 
-/* A whole small file, created, written and fsynced. */
+/* A whole small file, created, written and fsynced; removed if that fails. */
 static int store_file(struct rx *r, const char *name, const void *buf, size_t len,
 		      struct td_err *e)
 {
-	int fd = create_file(r, name, e), rc = 0;
-
-	if (fd < 0)
-		return -1;
-	if (pwrite_all(fd, buf, len, 0) < 0 || fsync(fd) < 0)
-		rc = write_fail(r, name, e);
-	close(fd);
-	return rc;
+	if (td_dumpdir_store(r->dirfd, name, buf, len, e) == 0)
+		return 0;
+	return write_fail(r, name, e);
 }
 
-/* DIR/<identity>-<stamp>[.N], made with mkdir so concurrent uploads and
+/* DIR/<identity>-<stamp>[.N] (os/dumpdir.h), so concurrent uploads and
  * existing dumps never collide. */
 static int make_dir(struct rx *r, struct td_err *e)
 {
-	int base = open(r->o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char name[NAME_MAX_LEN + 40];
 
-	if (base < 0)
-		return rfail(r, TD_R_SERVER_ERROR, e, "%s: %s", r->o->dir, strerror(errno));
-	for (unsigned i = 0; i <= SUFFIX_MAX; i++) {
-		if (i == 0)
-			snprintf(r->name, sizeof r->name, "%s-%s", r->ident, r->stamp);
-		else
-			snprintf(r->name, sizeof r->name, "%s-%s.%u", r->ident, r->stamp, i);
-		if (mkdirat(base, r->name, 0700) == 0) {
-			r->dirfd = openat(base, r->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			if (r->dirfd < 0 || fsync(base) < 0)
-				break;
-			close(base);
-			return 0;
-		}
-		if (errno != EEXIST)
-			break;
-	}
-	rfail(r, TD_R_SERVER_ERROR, e, "creating a directory %s/%s: %s", r->o->dir, r->name,
-	      strerror(errno));
-	close(base);
-	return -1;
+	snprintf(name, sizeof name, "%s-%s", r->ident, r->stamp);
+	r->dirfd = td_dumpdir_make(r->o->dir, name, r->name, sizeof r->name, e);
+	if (r->dirfd < 0)
+		return rfail(r, TD_R_SERVER_ERROR, e, "%s", e->msg);
+	return 0;
 }
 
 /* ---- protocol steps ---- */
@@ -261,7 +222,7 @@ static int rx_dmesg(struct rx *r, struct td_err *e)
 			break;
 		if ((rc = space_use(r, n, e)) < 0)
 			break;
-		if (pwrite_all(fd, p, n, off) < 0)
+		if (td_write_all(fd, p, n, (int64_t)off) < 0)
 			rc = write_fail(r, "dmesg.txt", e);
 		r->in_off += n;
 		off += n;
@@ -269,6 +230,8 @@ static int rx_dmesg(struct rx *r, struct td_err *e)
 	if (rc == 0 && fsync(fd) < 0)
 		rc = write_fail(r, "dmesg.txt", e);
 	close(fd);
+	if (rc < 0)
+		unlinkat(r->dirfd, "dmesg.txt", 0); /* no half-written file beside a dump */
 	r->dmesg_bytes = len;
 	return rc;
 }
@@ -279,8 +242,8 @@ static int place(void *ctx, uint64_t off, const uint8_t *data, size_t len, struc
 
 	if (space_use(r, len, e) < 0)
 		return -1;
-	if (pwrite_all(r->vfd, data, len, off) < 0)
-		return write_fail(r, "vmcore.incomplete", e);
+	if (td_write_all(r->vfd, data, len, (int64_t)off) < 0)
+		return write_fail(r, TD_VMCORE_PARTIAL, e);
 	return 0;
 }
 
@@ -289,7 +252,7 @@ static int rx_dump(struct rx *r, struct td_err *e)
 	uint64_t len;
 
 	if (in_msghdr(r, TD_TAG_DUMP, 0, TD_PROTO_STREAM_LEN, &len, e) < 0 ||
-	    (r->vfd = create_file(r, "vmcore.incomplete", e)) < 0)
+	    (r->vfd = create_file(r, TD_VMCORE_PARTIAL, e)) < 0)
 		return -1;
 	br_sha256_init(&r->sha);
 	td_flat_reader_init(&r->fr, 0, place, r);
@@ -387,21 +350,21 @@ static int receiver_json(struct rx *r, struct td_err *e)
 	return store_file(r, "receiver.json", buf, (size_t)n, e);
 }
 
-/* Make it all durable, then (if the client's dump was complete) name the
- * vmcore as complete. Only then may the client be told it is stored. */
+/* Make every file durable, then (if the client's dump was complete) name
+ * the vmcore complete and fsync the directory. Only then may the client be
+ * told it is stored: a full disk leaves vmcore.incomplete and no half
+ * written JSON file, never a vmcore beside a truncated record. */
 static int rx_store(struct rx *r, struct td_err *e)
 {
 	if (fsync(r->vfd) < 0)
-		return write_fail(r, "vmcore.incomplete", e);
-	if (r->tr.status == TD_DUMP_COMPLETE &&
-	    renameat(r->dirfd, "vmcore.incomplete", r->dirfd, "vmcore") < 0)
-		return rfail(r, TD_R_SERVER_ERROR, e, "renaming %s/%s/vmcore.incomplete: %s",
-			     r->o->dir, r->name, strerror(errno));
+		return write_fail(r, TD_VMCORE_PARTIAL, e);
 	if (store_file(r, "tinydump.json", r->json, r->tr.json_len, e) < 0 ||
 	    receiver_json(r, e) < 0)
 		return -1;
-	if (fsync(r->dirfd) < 0)
-		return write_fail(r, ".", e);
+	if (r->tr.status != TD_DUMP_COMPLETE)
+		return fsync(r->dirfd) < 0 ? write_fail(r, ".", e) : 0;
+	if (td_dumpdir_complete(r->dirfd, e) < 0)
+		return write_fail(r, TD_VMCORE_PARTIAL, e);
 	return 0;
 }
 

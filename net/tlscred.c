@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "os/file.h"
 #include "tlscred.h"
 
 /* A decoded PEM object. */
@@ -18,35 +19,19 @@ struct pem_obj {
 	int overflow;
 };
 
+/* The whole file in a new buffer of TD_TLS_PEM_FILE_MAX + 2 bytes: up to
+ * the maximum, a NUL td_read_file adds, and room for the caller's newline. */
 static int read_file(const char *path, unsigned char **buf, size_t *len, struct td_err *e)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
-	size_t n = 0;
-	ssize_t r;
-
-	if (fd < 0)
-		return td_fail(e, "%s: %s", path, strerror(errno));
-	/* One spare byte: the caller appends a newline. */
-	*buf = malloc(TD_TLS_PEM_FILE_MAX + 1);
-	if (!*buf) {
-		close(fd);
+	if (!(*buf = malloc(TD_TLS_PEM_FILE_MAX + 2)))
 		return td_fail(e, "%s: out of memory", path);
-	}
-	do {
-		r = read(fd, *buf + n, TD_TLS_PEM_FILE_MAX + 1 - n);
-		if (r > 0)
-			n += (size_t)r;
-	} while ((r > 0 && n <= TD_TLS_PEM_FILE_MAX) || (r < 0 && errno == EINTR));
-	if (r < 0)
-		rc = td_fail(e, "%s: %s", path, strerror(errno));
-	else if (n > TD_TLS_PEM_FILE_MAX)
-		rc = td_fail(e, "%s: larger than %u bytes; not a certificate or key file", path,
-			     TD_TLS_PEM_FILE_MAX);
-	close(fd);
-	if (rc < 0)
-		free(*buf);
-	*len = n;
-	return rc;
+	if (td_read_file(path, (char *)*buf, TD_TLS_PEM_FILE_MAX + 1, len, e) == 0)
+		return 0;
+	free(*buf);
+	if (errno == EFBIG)
+		return td_fail(e, "%s: larger than %u bytes; not a certificate or key file", path,
+			       TD_TLS_PEM_FILE_MAX);
+	return -1;
 }
 
 static void obj_append(void *ctx, const void *src, size_t len)

@@ -259,7 +259,7 @@ static int open_session(struct td_tls *t, struct creds *c, const char *host, uin
 	return 0;
 }
 
-int td_tls_deliver(const struct td_payload *p, const char *host, uint16_t port,
+int td_upload(const struct td_payload *p, const char *host, uint16_t port,
 		   const char *tls_name, const char *ca_path, const char *cert_path,
 		   const char *key_path, unsigned timeout_s, struct td_err *e)
 {
@@ -294,95 +294,28 @@ int td_tls_deliver(const struct td_payload *p, const char *host, uint16_t port,
 	return rc;
 }
 
-/* ---- tls-probe ---- */
-
-struct probe_args {
-	char host[48];
-	uint16_t port;
-	const char *ca, *name, *cert, *key;
-	unsigned timeout;
-};
-
-static int parse_hostport(const char *s, char *host, size_t cap, uint16_t *port)
+int td_upload_probe(const char *host, uint16_t port, const char *tls_name, const char *ca_path,
+		    const char *cert_path, const char *key_path, unsigned timeout_s, char *desc,
+		    size_t cap, struct td_err *e)
 {
-	const char *c = strrchr(s, ':');
-	char *end;
-	unsigned long v;
-
-	if (!c || (size_t)(c - s) >= cap || c == s)
-		return -1;
-	errno = 0;
-	v = strtoul(c + 1, &end, 10);
-	if (*end || end == c + 1 || v == 0 || v > 65535 || errno)
-		return -1;
-	memcpy(host, s, (size_t)(c - s));
-	host[c - s] = 0;
-	*port = (uint16_t)v;
-	return 0;
-}
-
-static int probe_parse(int argc, char **argv, struct probe_args *a)
-{
-	*a = (struct probe_args){ .ca = TD_TLS_CA_PATH, .name = "tinydump-receiver", .timeout = 10 };
-	for (int i = 1; i < argc; i++) {
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (argv[i][0] != '-') {
-			if (parse_hostport(argv[i], a->host, sizeof a->host, &a->port) < 0)
-				return -1;
-			continue;
-		}
-		if (!v)
-			return -1;
-		if (!strcmp(argv[i], "--ca"))
-			a->ca = v;
-		else if (!strcmp(argv[i], "--name"))
-			a->name = v;
-		else if (!strcmp(argv[i], "--cert"))
-			a->cert = v;
-		else if (!strcmp(argv[i], "--key"))
-			a->key = v;
-		else if (!strcmp(argv[i], "--timeout"))
-			a->timeout = (unsigned)strtoul(v, NULL, 10);
-		else
-			return -1;
-		i++;
-	}
-	return a->port && a->timeout ? 0 : -1;
-}
-
-int td_cmd_tlsprobe(int argc, char **argv)
-{
-	struct probe_args a;
-	struct td_err e = { { 0 } };
+	static const char hello[] = "tinydump tls-probe\n";
 	struct creds c;
 	struct td_tls *t;
-	char desc[96];
-	static const char hello[] = "tinydump tls-probe\n";
 	int spoke, rc;
 
-	if (probe_parse(argc, argv, &a) < 0) {
-		td_log_fatal("usage: tinydump tls-probe HOST:PORT [--ca FILE] [--name NAME] "
-			     "[--cert FILE --key FILE] [--timeout S]");
-		return 2;
-	}
-	if (load_creds(&c, a.ca, a.cert, a.key, &e) < 0) {
-		td_log_fatal("tls-probe: %s", e.msg);
-		return 1;
-	}
+	if (load_creds(&c, ca_path, cert_path, key_path, e) < 0)
+		return -1;
 	t = malloc(sizeof *t);
-	rc = t ? open_session(t, &c, a.host, a.port, a.name, a.ca, a.timeout, &e) : -1;
+	rc = t ? open_session(t, &c, host, port, tls_name, ca_path, timeout_s, e) : td_fail(e, "out of memory");
 	if (rc == 0) {
-		td_tls_describe(t, desc, sizeof desc);
-		td_log("tls-probe: %s:%u: handshake OK (%s%s)", a.host, a.port, desc,
-		       c.have_id ? ", with client certificate" : "");
-		if (td_tls_write(t, hello, sizeof hello - 1, &spoke, &e) < 0 || td_tls_flush(t, &e) < 0)
+		td_tls_describe(t, desc, cap);
+		if (c.have_id)
+			snprintf(desc + strlen(desc), cap - strlen(desc), ", with client certificate");
+		if (td_tls_write(t, hello, sizeof hello - 1, &spoke, e) < 0 || td_tls_flush(t, e) < 0)
 			rc = -1;
 		td_tls_close(t);
 	}
-	if (rc < 0)
-		td_log_fatal("tls-probe: %s", t ? e.msg : "out of memory");
 	free(t);
 	free_creds(&c);
-	return rc < 0 ? 1 : 0;
+	return rc;
 }

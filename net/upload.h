@@ -44,12 +44,15 @@ struct td_payload {
  * Returns 0 only when the receiver acknowledged the dump as stored and
  * fsynced; otherwise -1 with e saying why (the receiver's own text when it
  * answered with an error). Logs one line on connect and one on the end. */
-int td_tls_deliver(const struct td_payload *p, const char *host, uint16_t port,
-		   const char *tls_name, const char *ca_path, const char *cert_path,
-		   const char *key_path, unsigned timeout_s, struct td_err *e);
+int td_upload(const struct td_payload *p, const char *host, uint16_t port,
+	      const char *tls_name, const char *ca_path, const char *cert_path,
+	      const char *key_path, unsigned timeout_s, struct td_err *e);
 
-/* `tinydump tls-probe HOST:PORT [--ca F] [--name N] [--cert C --key K]
- * [--timeout S]`: handshake only, print what was negotiated. Exit status. */
-int td_cmd_tlsprobe(int argc, char **argv);
+/* A handshake only (what `tinydump tls-probe` shows): connect, check as
+ * td_upload does, send one line, close. The negotiated version and suite
+ * go to desc. 0 or -1. */
+int td_upload_probe(const char *host, uint16_t port, const char *tls_name, const char *ca_path,
+		    const char *cert_path, const char *key_path, unsigned timeout_s, char *desc,
+		    size_t cap, struct td_err *e);
 
 #endif

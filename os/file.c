@@ -32,16 +32,25 @@ int td_read_file(const char *path, char *buf, size_t cap, size_t *len, struct td
 	size_t used = 0;
 	ssize_t n = 0;
 
-	if (fd < 0)
-		return td_fail(e, "%s: %s", path, strerror(errno));
+	if (fd < 0) {
+		int err = errno;
+		td_fail(e, "%s: %s", path, strerror(err));
+		errno = err;
+		return -1;
+	}
 	while (used < cap && ((n = read(fd, buf + used, cap - used)) > 0 || (n < 0 && errno == EINTR)))
 		used += n > 0 ? (size_t)n : 0;
 	int err = errno;
 	close(fd);
 	if (n < 0)
 		return td_fail(e, "reading %s: %s", path, strerror(err));
-	if (used >= cap)
-		return td_fail(e, "%s: larger than %zu bytes", path, cap - 1);
+	if (used >= cap) {
+		buf[cap - 1] = '\0';
+		*len = cap - 1;
+		td_fail(e, "%s: larger than %zu bytes", path, cap - 1);
+		errno = EFBIG;
+		return -1;
+	}
 	buf[used] = '\0';
 	*len = used;
 	return 0;

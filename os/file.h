@@ -14,7 +14,9 @@
 int td_mkdirs(const char *dir, struct td_err *e);
 
 /* Read the whole file at path into buf and NUL-terminate it. A file of
- * cap bytes or more is refused ("larger than ... bytes"), so *len < cap. */
+ * cap bytes or more fails ("larger than ... bytes") with its first cap - 1
+ * bytes in buf, NUL-terminated, and *len = cap - 1: the caller chooses
+ * whether a cut text is still of use. A missing file fails with ENOENT. */
 int td_read_file(const char *path, char *buf, size_t cap, size_t *len, struct td_err *e);
 
 /* Write all len bytes: with write() when off < 0, else with pwrite() from

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "log.h"
 
 #define LINE_MAX_BYTES 1024
@@ -26,19 +27,6 @@ static int kmsg_fd = -1;
 static char kmsg_level = '5';
 static int progress_open; /* a "\r" line is on the console without its "\n" */
 
-static void write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		p += w;
-		n -= (size_t)w;
-	}
-}
 
 /* console_loglevel is the first number in /proc/sys/kernel/printk. */
 static char pick_kmsg_level(void)
@@ -98,10 +86,10 @@ static void vlog(const char *tag, const char *fmt, va_list ap)
 
 	start = format_line(buf, sizeof buf, &len, tag, fmt, ap);
 	if (progress_open) {
-		write_all(2, "\n", 1);
+		(void)td_write_all(2, "\n", 1, -1);
 		progress_open = 0;
 	}
-	write_all(2, buf + start, len - start);
+	(void)td_write_all(2, buf + start, len - start, -1);
 	if (kmsg_fd >= 0) {
 		/* /dev/kmsg refuses (EINVAL) a write over LOG_LINE_MAX (976 with
 		 * PRINTK_CALLER): shorten the kernel's copy instead of losing it. */
@@ -109,7 +97,7 @@ static void vlog(const char *tag, const char *fmt, va_list ap)
 			len = KMSG_MAX;
 			buf[len - 1] = '\n';
 		}
-		write_all(kmsg_fd, buf, len);
+		(void)td_write_all(kmsg_fd, buf, len, -1);
 	}
 	errno = saved;
 }
@@ -150,7 +138,7 @@ void td_log_progress(const char *fmt, ...)
 	/* Pad so a shorter line fully covers the previous one. */
 	while (n + m < 79 && (size_t)(n + m) < sizeof buf - 1)
 		buf[n + m++] = ' ';
-	write_all(2, buf, (size_t)(n + m));
+	(void)td_write_all(2, buf, (size_t)(n + m), -1);
 	progress_open = 1;
 	errno = saved;
 }
@@ -158,6 +146,6 @@ void td_log_progress(const char *fmt, ...)
 void td_log_progress_end(void)
 {
 	if (progress_open)
-		write_all(2, "\n", 1);
+		(void)td_write_all(2, "\n", 1, -1);
 	progress_open = 0;
 }

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The TLS target against `tinydump receive`, host side, in a private netns.
-# The client is td_tls_deliver (build/host/tool_tls upload) writing a real
+# The client is td_upload (build/host/tool_tls upload) writing a real
 # kdump file through the flattened sink in shuffled chunks, as the dump
 # writer does; the receiver is the static binary. Checks:
 #  - the stored vmcore is byte-identical to the source (holes included),

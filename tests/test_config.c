@@ -40,9 +40,9 @@ static void test_defaults(void)
 		c.format, c.compress);
 	T_CHECK(!strcmp(c.tls_name, "tinydump-receiver") && !c.nfsopts[0], "names");
 	T_CHECK(c.ip.mode == TD_IP_UNSET && c.final == TD_ACT_REBOOT && c.failure == TD_ACT_REBOOT, "actions");
-	T_CHECK(c.ntarget == 1 && c.defaulted_target && c.target[0].kind == TD_TGT_DISK &&
-			!strcmp(c.target[0].dev, "LABEL=crash") && !strcmp(c.target[0].dir, "/"),
-		"default target %u %.80s", c.ntarget, c.target[0].dev);
+	T_CHECK(c.ntarget == 1 && c.defaulted_target && c.target[0].kind == &td_target_disk &&
+			!strcmp(c.target[0].where, "LABEL=crash") && !strcmp(c.target[0].path, "/"),
+		"default target %u %.80s", c.ntarget, c.target[0].where);
 }
 
 static void test_keys_valid(void)
@@ -222,27 +222,27 @@ static void test_targets_valid(void)
 	const char *err;
 
 	err = tparse("disk:/dev/vdb", &t);
-	T_CHECK(!err && t.kind == TD_TGT_DISK && !strcmp(t.dev, "/dev/vdb") && !strcmp(t.dir, "/") &&
+	T_CHECK(!err && t.kind == &td_target_disk && !strcmp(t.where, "/dev/vdb") && !strcmp(t.path, "/") &&
 			!strcmp(t.spec, "disk:/dev/vdb"),
-		"%.80s", err ? err : t.dev);
+		"%.80s", err ? err : t.where);
 	err = tparse("disk:/dev/nvme0n1p2:/var/crash", &t);
-	T_CHECK(!err && !strcmp(t.dev, "/dev/nvme0n1p2") && !strcmp(t.dir, "/var/crash"), "%.80s", err ? err : t.dir);
+	T_CHECK(!err && !strcmp(t.where, "/dev/nvme0n1p2") && !strcmp(t.path, "/var/crash"), "%.80s", err ? err : t.path);
 	err = tparse("disk:LABEL=my crash:/d", &t);
-	T_CHECK(!err && !strcmp(t.dev, "LABEL=my crash") && !strcmp(t.dir, "/d"), "%.80s", err ? err : t.dev);
+	T_CHECK(!err && !strcmp(t.where, "LABEL=my crash") && !strcmp(t.path, "/d"), "%.80s", err ? err : t.where);
 	err = tparse("disk:LABEL=0123456789abcdef", &t);
 	T_CHECK(!err, "16-byte label: %.80s", err);
 	err = tparse("disk:UUID=0B1C2D3E-aaaa-4bbb-8ccc-0123456789ab:/", &t);
-	T_CHECK(!err && !strcmp(t.dev, "UUID=0B1C2D3E-aaaa-4bbb-8ccc-0123456789ab"), "%.80s", err ? err : t.dev);
+	T_CHECK(!err && !strcmp(t.where, "UUID=0B1C2D3E-aaaa-4bbb-8ccc-0123456789ab"), "%.80s", err ? err : t.where);
 	err = tparse("disk:PARTUUID=0b1c2d3e-aaaa-4bbb-8ccc-0123456789ab", &t);
 	T_CHECK(!err, "%.80s", err);
 	err = tparse("disk:PARTUUID=a1b2c3d4-02", &t);
-	T_CHECK(!err && !strcmp(t.dev, "PARTUUID=a1b2c3d4-02"), "%.80s", err);
+	T_CHECK(!err && !strcmp(t.where, "PARTUUID=a1b2c3d4-02"), "%.80s", err);
 	err = tparse("nfs:10.0.2.2:/crash", &t);
-	T_CHECK(!err && t.kind == TD_TGT_NFS && !strcmp(t.server, "10.0.2.2") && !strcmp(t.path, "/crash") &&
-			!t.dev[0] && !t.host[0],
-		"%.80s", err ? err : t.server);
+	T_CHECK(!err && t.kind == &td_target_nfs && !strcmp(t.where, "10.0.2.2") && !strcmp(t.path, "/crash") &&
+			t.port == 0,
+		"%.80s", err ? err : t.where);
 	err = tparse("nfs:[fd00::2]:/export/crash", &t);
-	T_CHECK(!err && !strcmp(t.server, "[fd00::2]") && !strcmp(t.path, "/export/crash"), "%.80s", err ? err : t.server);
+	T_CHECK(!err && !strcmp(t.where, "[fd00::2]") && !strcmp(t.path, "/export/crash"), "%.80s", err ? err : t.where);
 	static const char *const v6[] = { "[::]", "[::1]", "[1::]", "[1:2:3:4:5:6:7:8]", "[::ffff:10.0.0.1]",
 					  "[1:2:3:4:5:6:1.2.3.4]", "[fe80::a:b:C:D]", "[1:2:3::7:8]" };
 	char spec[128];
@@ -253,7 +253,7 @@ static void test_targets_valid(void)
 		T_CHECK(!err, "%.80s: %.80s", spec, err);
 	}
 	err = tparse("tls:10.0.2.2:9000", &t);
-	T_CHECK(!err && t.kind == TD_TGT_TLS && !strcmp(t.host, "10.0.2.2") && t.port == 9000, "%.80s", err);
+	T_CHECK(!err && t.kind == &td_target_tls && !strcmp(t.where, "10.0.2.2") && t.port == 9000, "%.80s", err);
 	err = tparse("tls:255.255.255.255:65535", &t);
 	T_CHECK(!err && t.port == 65535, "%.80s", err);
 	err = tparse("tls:0.0.0.0:1", &t);
@@ -338,7 +338,7 @@ static void test_target_lists(void)
 	T_CHECK(c.ntarget == 2, "file targets %u", c.ntarget);
 	cmdline("tinydump.target=tls:10.0.2.2:9000 tinydump.target=bogus");
 	td_config_finish(&c, &w);
-	T_CHECK(c.ntarget == 1 && c.target[0].kind == TD_TGT_TLS && !c.defaulted_target, "replaced: %u", c.ntarget);
+	T_CHECK(c.ntarget == 1 && c.target[0].kind == &td_target_tls && !c.defaulted_target, "replaced: %u", c.ntarget);
 	T_ONE_WARN("tinydump.target=bogus dropped: 'bogus' is not disk:DEVICE[:DIR], nfs:SERVER:/PATH or tls:HOST:PORT");
 
 	/* only malformed targets on the command line: the file's stay */
@@ -346,7 +346,7 @@ static void test_target_lists(void)
 	file("target=disk:/dev/vdb\ntarget=nfs:10.0.2.2:/c\n");
 	cmdline("tinydump.target=nfs:10.0.2.2 tinydump.target");
 	td_config_finish(&c, &w);
-	T_CHECK(c.ntarget == 2 && !strcmp(c.target[0].dev, "/dev/vdb") && !strcmp(c.target[1].path, "/c"),
+	T_CHECK(c.ntarget == 2 && !strcmp(c.target[0].where, "/dev/vdb") && !strcmp(c.target[1].path, "/c"),
 		"kept: %u", c.ntarget);
 	T_CHECK(w.n == 3 && !strcmp(w.line[0], "tinydump.target=nfs:10.0.2.2 dropped: '10.0.2.2' is not SERVER:/PATH") &&
 			!strcmp(w.line[1], "tinydump.target has no value; using the other targets") &&
@@ -358,7 +358,7 @@ static void test_target_lists(void)
 	file("target=disk:/dev/vdb");
 	cmdline("tinydump.level=1");
 	td_config_finish(&c, &w);
-	T_CHECK(c.ntarget == 1 && !c.defaulted_target && !strcmp(c.target[0].dev, "/dev/vdb"), "file only");
+	T_CHECK(c.ntarget == 1 && !c.defaulted_target && !strcmp(c.target[0].where, "/dev/vdb"), "file only");
 	T_NO_WARN();
 
 	/* all malformed everywhere: the default, and say so */
@@ -375,21 +375,21 @@ static void test_target_lists(void)
 	cmdline("tinydump.target=disk:/dev/a1 tinydump.target=disk:/dev/a2 tinydump.target=disk:/dev/a3 "
 		"tinydump.target=disk:/dev/a4 tinydump.target=disk:/dev/a5 tinydump.target=disk:/dev/a6 "
 		"tinydump.target=disk:/dev/a7 tinydump.target=disk:/dev/a8 tinydump.target=disk:/dev/a9");
-	T_CHECK(c.ntarget == 8 && !strcmp(c.target[0].dev, "/dev/a1") && !strcmp(c.target[7].dev, "/dev/a8"),
+	T_CHECK(c.ntarget == 8 && !strcmp(c.target[0].where, "/dev/a1") && !strcmp(c.target[7].where, "/dev/a8"),
 		"%u targets", c.ntarget);
 	T_ONE_WARN("tinydump.target=disk:/dev/a9 dropped: more than 8 targets");
 
 	/* an unterminated quote ends at the end of the line, not after /proc's newline */
 	reset();
 	cmdline("ro \"tinydump.target=disk:LABEL=my dump\n");
-	T_CHECK(c.ntarget == 1 && !strcmp(c.target[0].dev, "LABEL=my dump"), "%u %.40s", c.ntarget, c.target[0].dev);
+	T_CHECK(c.ntarget == 1 && !strcmp(c.target[0].where, "LABEL=my dump"), "%u %.40s", c.ntarget, c.target[0].where);
 	T_NO_WARN();
 
 	/* quoting on the command line */
 	reset();
 	cmdline("\"tinydump.target=disk:LABEL=my dump:/x y\"");
-	T_CHECK(c.ntarget == 1 && !strcmp(c.target[0].dev, "LABEL=my dump") && !strcmp(c.target[0].dir, "/x y"),
-		"%.80s %.80s", c.target[0].dev, c.target[0].dir);
+	T_CHECK(c.ntarget == 1 && !strcmp(c.target[0].where, "LABEL=my dump") && !strcmp(c.target[0].path, "/x y"),
+		"%.80s %.80s", c.target[0].where, c.target[0].path);
 }
 
 static void test_file(void)
@@ -409,7 +409,7 @@ static void test_file(void)
 	T_CHECK(c.level == 1 && c.timeout == 30 && c.format == 1 && !strcmp(c.tls_name, "rx.example") &&
 			c.final == TD_ACT_HALT,
 		"level %u timeout %u format %d name %.80s", c.level, c.timeout, c.format, c.tls_name);
-	T_CHECK(c.ntarget == 1 && !strcmp(c.target[0].dev, "LABEL=a#b"), "%u %.80s", c.ntarget, c.target[0].dev);
+	T_CHECK(c.ntarget == 1 && !strcmp(c.target[0].where, "LABEL=a#b"), "%u %.80s", c.ntarget, c.target[0].where);
 	T_CHECK(w.n == 2 && !strcmp(w.line[0], "tinydump.conf line 9: 'nonsense line' is not key=value; ignored") &&
 			!strcmp(w.line[1], "tinydump.conf line 10: unknown option colour=blue; ignored"),
 		"%u: %.50s | %.50s", w.n, w.line[0], w.line[1]);

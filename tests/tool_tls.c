@@ -3,7 +3,7 @@
  *   tool_tls probe ARGS...           td_cmd_tlsprobe
  *   tool_tls upload --host H --port P --file KDUMP [--dmesg F] [--ca F] [--cert F --key F]
  *            [--name N] [--timeout S] [--seed N] [--fail-at BYTES] [--node N] [--pace-ms MS]
- *       td_tls_deliver with a payload whose dump() writes FILE through the sink
+ *       td_upload with a payload whose dump() writes FILE through the sink
  *       in shuffled chunks of random size (zero chunks skipped, except the
  *       last, so the rebuilt file has holes exactly there)
  *   tool_tls flat IN OUT [--seed N]  the same chunks through td_flat_writer into OUT
@@ -22,6 +22,7 @@
 #include "capture/flat.h"
 #include "net/receive.h"
 #include "net/upload.h"
+#include "init/commands.h"
 
 struct chunk {
 	uint64_t off;
@@ -166,7 +167,7 @@ static int cmd_upload(int argc, char **argv)
 	make_chunks(&s);
 	if (dm)
 		p.dmesg = slurp(dm, &p.dmesg_len);
-	if (td_tls_deliver(&p, arg(argc, argv, "--host", "127.0.0.1"),
+	if (td_upload(&p, arg(argc, argv, "--host", "127.0.0.1"),
 			   (uint16_t)atoi(arg(argc, argv, "--port", "0")),
 			   arg(argc, argv, "--name", "tinydump-receiver"),
 			   arg(argc, argv, "--ca", TD_TLS_CA_PATH), arg(argc, argv, "--cert", NULL),

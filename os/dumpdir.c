@@ -1,0 +1,89 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dumpdir.h"
+#include "file.h"
+
+/* td_fail formats with the C library, which may touch errno. */
+static int fail_keep_errno(struct td_err *e, const char *what, const char *name)
+{
+	int err = errno;
+
+	td_fail(e, "%s %s: %s", what, name, strerror(err));
+	errno = err;
+	return -1;
+}
+
+int td_dumpdir_make(const char *parent, const char *name, char *out, size_t cap, struct td_err *e)
+{
+	int base = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd = -1;
+
+	if (base < 0)
+		return fail_keep_errno(e, "opening", parent);
+	for (unsigned n = 0; n <= TD_DUMPDIR_SUFFIX_MAX; n++) {
+		int len = n ? snprintf(out, cap, "%s.%u", name, n) : snprintf(out, cap, "%s", name);
+
+		if (len < 0 || (size_t)len >= cap) {
+			close(base);
+			return td_fail(e, "directory name %s is too long", name);
+		}
+		if (mkdirat(base, out, TD_DUMPDIR_MODE) == 0) {
+			fd = openat(base, out, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (fd < 0 || fsync(base) < 0) {
+				fail_keep_errno(e, fd < 0 ? "opening" : "syncing the new directory in", fd < 0 ? out : parent);
+				if (fd >= 0)
+					close(fd);
+				fd = -1;
+			}
+			close(base);
+			return fd;
+		}
+		if (errno != EEXIST) {
+			fail_keep_errno(e, "creating a directory in", parent);
+			close(base);
+			return -1;
+		}
+	}
+	close(base);
+	errno = EEXIST;
+	return td_fail(e, "%s/%s.1 to .%u all exist; clean up old dumps", parent, name, TD_DUMPDIR_SUFFIX_MAX);
+}
+
+int td_dumpdir_create(int dirfd, const char *file, struct td_err *e)
+{
+	int fd = openat(dirfd, file, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, TD_DUMPFILE_MODE);
+
+	if (fd < 0)
+		return fail_keep_errno(e, "creating", file);
+	return fd;
+}
+
+int td_dumpdir_store(int dirfd, const char *file, const void *buf, size_t len, struct td_err *e)
+{
+	int fd = td_dumpdir_create(dirfd, file, e);
+
+	if (fd < 0)
+		return -1;
+	if (td_write_all(fd, buf, len, 0) < 0 || fsync(fd) < 0) {
+		int err = errno;
+		close(fd);
+		unlinkat(dirfd, file, 0);
+		errno = err;
+		return fail_keep_errno(e, "writing", file);
+	}
+	close(fd);
+	return 0;
+}
+
+int td_dumpdir_complete(int dirfd, struct td_err *e)
+{
+	if (renameat(dirfd, TD_VMCORE_PARTIAL, dirfd, TD_VMCORE_DONE) < 0)
+		return fail_keep_errno(e, "renaming", TD_VMCORE_PARTIAL " to " TD_VMCORE_DONE);
+	if (fsync(dirfd) < 0)
+		return fail_keep_errno(e, "syncing", "the dump directory");
+	return 0;
+}
