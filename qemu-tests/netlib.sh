@@ -41,7 +41,7 @@ _td_systool_build() {
 
 _td_systool_srcs() {
 	local r=$TD_ROOT f
-	for f in os/err.c os/log.c os/clock.c os/file.c os/parse.c init/sys.c init/target.c init/cmdline.c \
+	for f in os/err.c os/log.c os/clock.c os/file.c os/parse.c init/sys.c init/cmdline.c \
 		init/devices.c init/blkid.c net/netlink.c net/dhcp.c net/dhcpmsg.c net/netup.c net/nfs.c; do
 		echo "$r/$f"
 	done

@@ -31,7 +31,7 @@
 #include "net/nfs.h"
 #include "init/devices.h"
 #include "init/sys.h"
-#include "init/target.h"
+#include "os/parse.h"
 
 static void mark(const char *word, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void mark(const char *word, const char *fmt, ...)
