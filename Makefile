@@ -2,6 +2,7 @@
 #   make            build build/tinydump
 #   make demo       crash a kernel in QEMU, capture it, open it in crash
 #   make check      host unit tests + fuzz smoke + QEMU end-to-end tests
+#   make test T=N   one of them by name (make test lists the names)
 #   make bench      side-by-side benchmark against makedumpfile
 #   make fuzz       run the fuzz targets long
 # Caches (kernel, musl builds of zlib/BearSSL) live in $TINYDUMP_CACHE
@@ -34,7 +35,7 @@ TOOLS := $(patsubst tests/%.c,$(B)/host/%,$(wildcard tests/tool_*.c))
 
 # Objects are intermediate to several pattern rules: keep them.
 .SECONDARY:
-.PHONY: all print-pure print-lib deps demo check unit bench fuzz initramfs kernel clean
+.PHONY: all print-pure print-lib deps demo check test unit bench fuzz initramfs kernel clean
 all: $(B)/tinydump
 
 $(B)/musl/%.o: %.c $(wildcard */*.h)
@@ -89,8 +90,13 @@ check: deps
 	@$(MAKE) -s all $(TESTS) $(TOOLS) $(B)/mkcpio
 	@tests/run.sh
 
+# One test by name: make test T=filter/zero_pages, T=capture_disk, T=fuzz/fuzz_elf
+test: deps
+	@$(MAKE) -s all $(TESTS) $(TOOLS) $(B)/mkcpio
+	@tests/run-one.sh $(T)
+
 demo: deps
-	@$(MAKE) -s all $(B)/mkcpio
+	@$(MAKE) -s all $(B)/mkcpio $(TOOLS)
 	@qemu-tests/demo.sh
 
 bench: deps

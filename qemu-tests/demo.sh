@@ -21,4 +21,6 @@ secs=$(sed -n 's/.*"seconds": \([0-9.]*\).*/\1/p' "$out/tinydump.json")
 cycle=$(grep -o 'cycle took [0-9.]* s' "$out.results" | head -1 || :)
 printf 'demo: RAM 1024 MiB, dump %s bytes (%s), written in %s s in the capture kernel; files in %s\n' \
 	"$(stat -c %s "$out/vmcore")" "$(cat "$out/dirname")" "$secs" "$out"
-grep -E '^(ok|FAIL) ' "$out.results" | sed 's/^/demo: /'
+grep -E '^(ok|FAIL|skip) ' "$out.results" | sed 's/^/demo: /'
+# A demo that printed FAIL failed.
+! grep -q '^FAIL ' "$out.results"

@@ -9,6 +9,7 @@ mkdir -p build
 : > "$log"
 t0=$(date +%s)
 {
+	tests/layers.sh
 	tests/run-unit.sh build/host/test_*
 	[ -x fuzz/run.sh ] && fuzz/run.sh smoke
 	for t in qemu-tests/t_*.sh; do
