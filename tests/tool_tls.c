@@ -3,6 +3,7 @@
  *   tool_tls probe ARGS...           td_cmd_tlsprobe
  *   tool_tls upload --host H --port P --file KDUMP [--dmesg F] [--ca F] [--cert F --key F]
  *            [--name N] [--timeout S] [--seed N] [--fail-at BYTES] [--node N] [--pace-ms MS]
+ *            [--json-pad BYTES]  (a tinydump.json of about that size, for full-disk tests)
  *       td_upload with a payload whose dump() writes FILE through the sink
  *       in shuffled chunks of random size (zero chunks skipped, except the
  *       last, so the rebuilt file has holes exactly there)
@@ -36,6 +37,7 @@ struct src {
 	size_t n;
 	uint64_t fail_at; /* 0: never */
 	unsigned pace_ms; /* sleep between chunks (slow uploads for fault tests) */
+	size_t json_pad;  /* pad tinydump.json to about this many bytes */
 };
 
 static uint64_t rng = 88172645463325252ull;
@@ -124,9 +126,13 @@ static int json_cb(void *ctx, char *buf, size_t cap, struct td_err *e)
 {
 	struct src *s = ctx;
 
+	size_t pad = s->json_pad < cap - 128 ? s->json_pad : cap - 128;
+
 	(void)e;
-	snprintf(buf, cap, "{\n  \"version\": \"test\",\n  \"bytes_written\": %llu\n}\n",
-		 (unsigned long long)s->size);
+	int n = snprintf(buf, cap, "{\n  \"version\": \"test\",\n  \"bytes_written\": %llu,\n  \"pad\": \"",
+			 (unsigned long long)s->size);
+	memset(buf + n, 'p', pad);
+	snprintf(buf + n + pad, cap - n - pad, "\"\n}\n");
 	return 0;
 }
 
@@ -162,6 +168,7 @@ static int cmd_upload(int argc, char **argv)
 	rng += strtoull(arg(argc, argv, "--seed", "1"), NULL, 0);
 	s.fail_at = strtoull(arg(argc, argv, "--fail-at", "0"), NULL, 0);
 	s.pace_ms = (unsigned)atoi(arg(argc, argv, "--pace-ms", "0"));
+	s.json_pad = strtoull(arg(argc, argv, "--json-pad", "0"), NULL, 0);
 	if (map_file(arg(argc, argv, "--file", ""), &s) < 0)
 		return 2;
 	make_chunks(&s);
