@@ -107,6 +107,14 @@ static enum td_readiness ready(const struct td_target *t, const struct td_config
 		snprintf(msg, cap, "%s; fix: mkfs.ext4 on it, or another target", e.msg);
 		return TD_READY_PROBLEM;
 	}
+	if (label && id.uuid[0]) {
+		/* Labels are not identities: any disk plugged in with that label
+		 * (a USB stick) could receive the machine's memory. */
+		snprintf(msg, cap, "%s (%s, LABEL=%s) is found by its label, so any disk labelled %s "
+			 "that appears first would receive this machine's memory; to change: "
+			 "target=disk:UUID=%s", path, id.type, id.label, label, id.uuid);
+		return TD_READY_ADVICE;
+	}
 	snprintf(msg, cap, "%s (%s, LABEL=%s)", path, id.type, id.label);
 	return TD_READY_OK;
 }

@@ -1,7 +1,8 @@
 #!/bin/bash
 # tinydump capture --target: a saved vmcore delivered through the capture
 # run's own target code, checked against --output of the same vmcore:
-#  - dir:PATH holds <node>-<time>/{dmesg.txt,vmcore,tinydump.json};
+#  - dir:PATH holds <node>-<time>/{dmesg.txt,vmcore,tinydump.json}, the
+#    directory 0700 and every file 0600;
 #  - tls:127.0.0.1:PORT to `tinydump receive` with client certificates
 #    required stores a byte-identical vmcore, the same dmesg.txt, and a
 #    tinydump.json that says complete.
@@ -31,6 +32,16 @@ if [ -n "$d" ] && cmp -s "$d/vmcore" "$W/ref.kdump" && cmp -s "$d/dmesg.txt" "$W
 	td_ok $T/dir
 else
 	td_fail $T/dir "dir: target did not hold the same dump as --output" "$W/dir.log"
+fi
+# A dump holds the machine's secrets: the directory is 0700, every file 0600,
+# whatever the umask.
+if [ -n "$d" ]; then
+	modes=$(cd "$d" && stat -c '%a %n' . * | sort | tr '\n' ' ')
+	if [ "$modes" = "600 dmesg.txt 600 tinydump.json 600 vmcore 700 . " ]; then
+		td_ok $T/dir-private-modes
+	else
+		td_fail $T/dir-private-modes "modes are: $modes"
+	fi
 fi
 
 port=$(( 20000 + RANDOM % 20000 ))

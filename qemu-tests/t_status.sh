@@ -3,7 +3,8 @@
 # labelled "crash"):
 #   notready  with crashkernel=64M but nothing loaded and panic_on_oops=0:
 #             exit 1, both problems named with their fix, the reservation
-#             and the default target disk:LABEL=crash (/dev/vda) ok
+#             and the default target disk:LABEL=crash (/dev/vda) found, with
+#             advice to name it by UUID (a label is not an identity)
 #   badtarget --conf naming LABEL=nothere: exit 1, the error lists the
 #             block devices seen
 #   ready     after `tinydump load` and panic_on_oops=1: exit 0, "ready"
@@ -52,7 +53,7 @@ check_run notready "$log" 1 1 \
 	"problem: no capture kernel is loaded" \
 	"problem: kernel.panic_on_oops=0: an oops will not trigger a dump; fix: sysctl -w kernel.panic_on_oops=1" \
 	"ok: 64 MiB reserved" \
-	"ok: target disk:LABEL=crash: /dev/vda (ext4, LABEL=crash)" \
+	"advice: target disk:LABEL=crash: /dev/vda (ext4, LABEL=crash) is found by its label, so any disk labelled crash that appears first would receive this machine's memory; to change: target=disk:UUID=" \
 	"not ready: 2 problems"
 check_run badtarget "$log" 2 1 \
 	"LABEL=nothere not found after 0 s; block devices seen: vda (ext4 LABEL=crash); fix: mkfs.ext4 -L nothere DEVICE"
