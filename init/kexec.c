@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <linux/kexec.h>
@@ -34,6 +35,7 @@ struct load_args {
 	const char *kernel;
 	const char *initrd;
 	const char *append;
+	char kernel_buf[300], initrd_buf[300]; /* the defaults, when not given */
 };
 
 struct image {
@@ -43,7 +45,9 @@ struct image {
 
 static int usage_load(void)
 {
-	fprintf(stderr, "usage: tinydump load --kernel K --initrd I [--append ARGS]\n");
+	fprintf(stderr, "usage: tinydump load [--kernel K] [--initrd I] [--append ARGS]\n"
+		"  defaults: /boot/vmlinuz-RELEASE and " TD_INITRD_DIR "/initrd-RELEASE.img\n"
+		"  (made by tinydump initramfs), RELEASE the running kernel's\n");
 	return 2;
 }
 
@@ -76,8 +80,18 @@ static int parse_load_args(int argc, char **argv, struct load_args *a)
 		}
 	}
 	if (!a->kernel || !a->initrd) {
-		td_log_fatal("load: --kernel and --initrd are required");
-		return -1;
+		struct utsname u;
+
+		if (uname(&u) < 0) {
+			td_log_fatal("load: uname: %s; give --kernel and --initrd", strerror(errno));
+			return -1;
+		}
+		snprintf(a->kernel_buf, sizeof a->kernel_buf, "/boot/vmlinuz-%s", u.release);
+		snprintf(a->initrd_buf, sizeof a->initrd_buf, TD_INITRD_DIR "/initrd-%s.img", u.release);
+		if (!a->kernel)
+			a->kernel = a->kernel_buf;
+		if (!a->initrd)
+			a->initrd = a->initrd_buf;
 	}
 	return 0;
 }
@@ -128,7 +142,10 @@ static int open_image(const char *path, const char *what, struct image *im)
 
 	im->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (im->fd < 0) {
-		td_log_fatal("load: cannot open %s %s: %s", what, path, strerror(errno));
+		int missing_initrd = errno == ENOENT && !strncmp(path, TD_INITRD_DIR "/", strlen(TD_INITRD_DIR) + 1);
+
+		td_log_fatal("load: cannot open %s %s: %s%s", what, path, strerror(errno),
+			     missing_initrd ? "; build it with: tinydump initramfs" : "");
 		return -1;
 	}
 	if (fstat(im->fd, &st) || !S_ISREG(st.st_mode)) {

@@ -8,6 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Where `tinydump initramfs` writes initrd-RELEASE.img and `load` finds it. */
+#define TD_INITRD_DIR "/var/lib/tinydump"
+
 /* Bytes of the kernel image read to parse its setup header. */
 #define TD_BZ_HDR_BYTES 0x270
 

@@ -4,6 +4,9 @@
 #             line names sizes and the capture command line
 #   badimage  loading a file that is not a bzImage fails, naming bzImage
 #   unload    unload brings kexec_crash_loaded back to 0
+#   defaults  `tinydump load` with no arguments takes /boot/vmlinuz-RELEASE
+#             and /var/lib/tinydump/initrd-RELEASE.img; without the initrd
+#             it says to run `tinydump initramfs`
 #   boots     the crash boots the capture kernel (a second "Linux version"
 #             banner, elfcorehdr= on its command line) with our words
 #   noreserve without crashkernel= the error names crashkernel=
@@ -18,6 +21,11 @@ W=$(mktemp -d /tmp/t_loader.XXXXXX)
 # The unload case reloads afterwards, so the crash still has a kernel.
 BEFORE='/bin/tinydump load --kernel /boot/capture.cpio.gz --initrd /boot/capture.cpio.gz
 echo "TD-MARK bad-kernel-rc $?"
+cp /boot/bzImage /boot/vmlinuz-$(uname -r)
+/bin/tinydump load; echo "TD-MARK default-noinitrd-rc $?"
+mkdir -p /var/lib/tinydump && cp /boot/capture.cpio.gz /var/lib/tinydump/initrd-$(uname -r).img
+/bin/tinydump load >/dev/null; echo "TD-MARK default-load-rc $? loaded=$(cat /sys/kernel/kexec_crash_loaded)"
+/bin/tinydump unload >/dev/null
 /bin/tinydump load --kernel /boot/bzImage --initrd /boot/capture.cpio.gz >/dev/null &&
 	echo "TD-MARK before-unload loaded=$(cat /sys/kernel/kexec_crash_loaded)"
 /bin/tinydump unload; echo "TD-MARK unload-rc $? loaded=$(cat /sys/kernel/kexec_crash_loaded)"'
@@ -51,6 +59,17 @@ check_badimage() {
 		td_ok "$T.badimage"
 	else
 		td_fail "$T.badimage" "loading a cpio as kernel did not fail with a bzImage message" "$c"
+	fi
+}
+
+check_defaults() {
+	local c=$1
+	if [ "$(td_marker "$c" default-noinitrd-rc)" = 1 ] &&
+		grep -q 'tinydump: fatal: load: cannot open initramfs /var/lib/tinydump/initrd-.*build it with: tinydump initramfs' "$c" &&
+		[ "$(td_marker "$c" default-load-rc)" = "0 loaded=1" ]; then
+		td_ok "$T.defaults"
+	else
+		td_fail "$T.defaults" "load with no arguments: '$(td_marker "$c" default-noinitrd-rc)' '$(td_marker "$c" default-load-rc)'" "$c"
 	fi
 }
 
@@ -93,6 +112,7 @@ run_crash() {
 	echo "    crash boot: QEMU $TD_QEMU_SECONDS s"
 	check_loaded "$W/crash.log"
 	check_badimage "$W/crash.log"
+	check_defaults "$W/crash.log"
 	check_unload "$W/crash.log"
 	check_boots "$W/crash.log"
 }
