@@ -24,7 +24,7 @@ TD_OBJS := $(TD_SRCS:%.c=$(B)/musl/%.o)
 # files of the other folders; this is the one list. tests/pure.sh checks
 # that none of them includes a system-call header; `make print-pure`
 # prints it. Host tests and fuzzers link libtd.a (every object but main's).
-PURE_SRCS := os/err.c os/parse.c $(wildcard capture/*.c) \
+PURE_SRCS := os/err.c os/parse.c os/json.c $(wildcard capture/*.c) \
 	init/cmdline.c init/config.c init/target.c init/blkid.c init/kexecmsg.c \
 	net/proto.c net/dhcpmsg.c
 # Host tests: gcc + glibc + sanitizers, against Debian's zlib and BearSSL.

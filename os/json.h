@@ -1,0 +1,32 @@
+/* Reading the few fields we need out of a JSON object: our own
+ * tinydump.json and receiver.json, which a fleet may hold by the hundred
+ * thousand, and which a hostile client may have written. Strict and
+ * bounded: the text must be one object; nested values are skipped (depth at
+ * most 16); strings are decoded (\uXXXX outside ASCII becomes '?'). Pure. */
+#ifndef TD_JSON_H
+#define TD_JSON_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+enum td_json_type { TD_JSON_NONE, TD_JSON_STRING, TD_JSON_NUMBER, TD_JSON_BOOL, TD_JSON_NULL };
+
+/* One wanted top-level key. On return, type says what was found (NONE if
+ * the key is absent or its value an object or array) and val holds the
+ * decoded string, the number's text, or "true"/"false"/"null", cut to fit
+ * cap (including its NUL). */
+struct td_json_field {
+	const char *key;
+	enum td_json_type type;
+	char *val;
+	size_t cap;
+};
+
+/* Scan the object in s[0..n) and fill the wanted fields. A text cut short
+ * (a file read only in part) is fine as long as what was read is valid:
+ * set partial to accept it. -1 when the text is not a JSON object. */
+int td_json_fields(const char *s, size_t n, int partial, struct td_json_field *f, size_t nf,
+		   struct td_err *e);
+
+#endif
