@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "dumpio.h"
+#include "writer.h"
 
 enum { EHDR = 64, PHDR = 56, BATCH = 256u << 10 };
 

@@ -9,9 +9,8 @@
 
 #include "io.h"
 #include "kread.h"
+#include "page.h"
 
-#define TD_PAGE_SIZE 4096u
-#define TD_PAGE_SHIFT 12
 #define TD_MAX_LOADS 512
 #define TD_MAX_NOTES (4u << 20) /* PT_NOTE bytes we accept (about 12k CPUs) */
 
@@ -53,7 +52,7 @@ int td_vmcore_load_notes(struct td_vmcore *vc, uint8_t *buf, struct td_err *e);
  * tails are not). RAM PT_LOADs only; the kernel-text alias is ignored. */
 int td_vmcore_pfn_present(const struct td_vmcore *vc, uint64_t pfn);
 
-/* The 4096 bytes of pfn, valid until the next call on vc or its source.
+/* The TD_PAGE_SIZE bytes of pfn, valid until the next call on vc or its source.
  * Bytes of the page outside file data read as zero. NULL if no byte of the
  * page is present. */
 const uint8_t *td_vmcore_page(struct td_vmcore *vc, uint64_t pfn, struct td_err *e);

@@ -117,9 +117,9 @@ static int dump_with_workers(struct td_run *r, struct td_dump *d, struct td_err 
 
 	if (n > TD_ZIPPOOL_MAX)
 		n = TD_ZIPPOOL_MAX;
-	if (n == 0 || d->format != TD_FMT_KDUMP || !d->compress || !(pool = malloc(sizeof *pool)))
+	if (n == 0 || d->format != TD_FMT_KDUMP || !d->codec->compress || !(pool = malloc(sizeof *pool)))
 		return td_dump_write(d, e);
-	if (td_zippool_start(pool, n, &z, e) < 0) {
+	if (td_zippool_start(pool, n, d->codec, &z, e) < 0) {
 		td_log("compression workers not started (%s); compressing serially", e->msg);
 		free(pool);
 		return td_dump_write(d, e);
@@ -132,7 +132,8 @@ static int dump_with_workers(struct td_run *r, struct td_dump *d, struct td_err 
 	return rc;
 }
 
-int td_run_dump(struct td_run *r, struct td_sink *out, enum td_format format, int compress,
+int td_run_dump(struct td_run *r, struct td_sink *out, enum td_format format,
+		const struct td_codec *codec,
 		struct td_err *e)
 {
 	struct td_dump *d = &r->dump;
@@ -146,7 +147,7 @@ int td_run_dump(struct td_run *r, struct td_sink *out, enum td_format format, in
 	d->filter = &r->filter;
 	d->out = out;
 	d->format = format;
-	d->compress = compress;
+	d->codec = codec;
 	d->progress = progress;
 	d->progress_ctx = r;
 	clock_gettime(CLOCK_MONOTONIC, &r->t0);

@@ -48,7 +48,8 @@ int td_run_open(struct td_run *r, const char *path, int force_read, unsigned lev
 void td_run_dmesg(struct td_run *r);
 
 /* Write the dump through out. Progress goes to the log once a second. */
-int td_run_dump(struct td_run *r, struct td_sink *out, enum td_format format, int compress,
+int td_run_dump(struct td_run *r, struct td_sink *out, enum td_format format,
+		const struct td_codec *codec,
 		struct td_err *e);
 
 void td_run_close(struct td_run *r);

@@ -230,14 +230,14 @@ static void kdump_roundtrip(void)
 
 	T_CHECK(setup(s, g, 1, &e) == 0, "%s", e.msg);
 	d = (struct td_dump){ .vc = &s->vc, .vi = &s->vi, .ki = &s->ki, .filter = &s->f, .out = &sink,
-			      .format = TD_FMT_KDUMP, .compress = 1 };
+			      .format = TD_FMT_KDUMP, .codec = &td_codec_zlib };
 	T_CHECK(td_dump_write(&d, &e) == 0, "%s", e.msg);
 	T_CHECK(d.st.total == (48 << 20) >> 12, "total %llu", (unsigned long long)d.st.total);
 	T_CHECK(d.st.kept == d.st.total, "kept %llu", (unsigned long long)d.st.kept);
 	T_CHECK(d.st.zero > 0 && d.st.zero < d.st.kept - 1, "zero %llu", (unsigned long long)d.st.zero);
 	T_CHECK(d.bytes_written == img.len, "bytes %llu vs %zu", (unsigned long long)d.bytes_written, img.len);
 	T_CHECK(!memcmp(img.buf, "KDUMP   ", 8) && td_le32(img.buf + 8) == 6, "signature/version");
-	T_CHECK(td_le32(img.buf + 424) == TD_KDUMP_ZLIB, "status %x", td_le32(img.buf + 424));
+	T_CHECK(td_le32(img.buf + 424) == TD_KDUMP_F_ZLIB, "status %x", td_le32(img.buf + 424));
 	T_CHECK(td_le32(img.buf + 416) == 0 && td_le32(img.buf + 412) == 0, "tv_usec must be 0");
 
 	struct td_membuf m = { img.buf, img.len };
@@ -288,9 +288,9 @@ static void kdump_incomplete(void)
 
 	T_CHECK(setup(s, g, 0, &e) == 0, "%s", e.msg);
 	d = (struct td_dump){ .vc = &s->vc, .vi = &s->vi, .ki = &s->ki, .filter = &s->f, .out = &sink,
-			      .format = TD_FMT_KDUMP, .compress = 0 };
+			      .format = TD_FMT_KDUMP, .codec = &td_codec_none };
 	T_CHECK(td_dump_write(&d, &e) < 0 && strstr(e.msg, "disk full"), "%s", e.msg);
-	T_CHECK(d.incomplete && (td_le32(img.buf + 424) & TD_KDUMP_INCOMPLETE), "status %x",
+	T_CHECK(d.incomplete && (td_le32(img.buf + 424) & TD_KDUMP_F_INCOMPLETE), "status %x",
 		td_le32(img.buf + 424));
 	free(img.buf);
 	free(s->vm);
@@ -328,7 +328,7 @@ static void flat_roundtrip(void)
 
 	T_CHECK(setup(s, g, 31, &e) == 0, "%s", e.msg);
 	d = (struct td_dump){ .vc = &s->vc, .vi = &s->vi, .ki = &s->ki, .filter = &s->f, .out = &ds,
-			      .format = TD_FMT_KDUMP, .compress = 1 };
+			      .format = TD_FMT_KDUMP, .codec = &td_codec_zlib };
 	T_CHECK(td_dump_write(&d, &e) == 0, "%s", e.msg);
 	T_CHECK(td_flat_start(&fw, &ss, &e) == 0, "%s", e.msg);
 	d.out = td_flat_sink(&fw);
