@@ -390,24 +390,21 @@ const uint8_t *td_kdump_page(struct td_kdump *k, uint64_t pfn, struct td_err *e)
 	return k->page;
 }
 
+/* One piece of a physical read: up to the end of pa's page. */
+static int page_piece(void *ctx, uint64_t pa, uint8_t *out, size_t len, size_t *n, struct td_err *e)
+{
+	const uint8_t *p = td_kdump_page(ctx, pa >> TD_PAGE_SHIFT, e);
+
+	if (!p)
+		return td_wrap(e, "reading physical 0x%llx", (unsigned long long)pa);
+	*n = td_span(pa, TD_PAGE_SIZE, len);
+	memcpy(out, p + (pa & (TD_PAGE_SIZE - 1)), *n);
+	return 0;
+}
+
 static int kdump_physread(void *ctx, uint64_t pa, void *buf, size_t len, struct td_err *e)
 {
-	struct td_kdump *k = ctx;
-	uint8_t *out = buf;
-
-	while (len) {
-		uint64_t in = pa % TD_KDUMP_BLOCK;
-		size_t n = TD_KDUMP_BLOCK - in < len ? (size_t)(TD_KDUMP_BLOCK - in) : len;
-		const uint8_t *p = td_kdump_page(k, pa / TD_KDUMP_BLOCK, e);
-
-		if (!p)
-			return td_wrap(e, "reading physical 0x%llx", (unsigned long long)pa);
-		memcpy(out, p + in, n);
-		out += n;
-		pa += n;
-		len -= n;
-	}
-	return 0;
+	return td_read_pieces(page_piece, ctx, pa, buf, len, e);
 }
 
 void td_kdump_physread(struct td_kdump *k, struct td_physread *pr)

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "arch.h"
 #include "io.h"
 #include "kread.h"
 #include "page.h"
@@ -14,15 +15,13 @@
 #define TD_MAX_LOADS 512
 #define TD_MAX_NOTES (4u << 20) /* PT_NOTE bytes we accept (about 12k CPUs) */
 
-/* The kernel text map: pa = va - TD_START_KERNEL_MAP + phys_base. */
-#define TD_START_KERNEL_MAP 0xffffffff80000000ull
-
 struct td_load {
 	uint64_t paddr, vaddr, off, filesz, memsz;
 };
 
 struct td_vmcore {
 	struct td_source *src;
+	const struct td_arch *arch;    /* by e_machine */
 	struct td_load load[TD_MAX_LOADS];
 	unsigned nload;
 	uint64_t note_off, note_size;  /* the PT_NOTE segment in the file */
@@ -40,7 +39,8 @@ struct td_vmcore {
 	uint8_t edge[TD_PAGE_SIZE];
 };
 
-/* Parse the ELF header and program headers of src. Afterwards note_size
+/* Parse the ELF header and program headers of src; the architecture row
+ * comes from e_machine (unsupported machines fail). Afterwards note_size
  * says how big a buffer td_vmcore_load_notes needs (at most TD_MAX_NOTES). */
 int td_vmcore_open(struct td_vmcore *vc, struct td_source *src, struct td_err *e);
 

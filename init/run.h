@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "capture/dump.h"
-#include "capture/kaddr.h"
+#include "capture/readstack.h"
 #include "filesrc.h"
 
 #define TD_DMESG_MAX (2u << 20)   /* kernel-log text kept in memory */
@@ -16,15 +16,10 @@
 struct td_run {
 	struct td_filesrc fs;
 	struct td_source src;
-	struct td_vmcore vc;
-	uint8_t *notes;
-	struct td_vmcoreinfo vi;
+	struct td_readstack rs;      /* the vmcore, its VMCOREINFO, readers */
 	struct td_kinfo ki;
 	struct td_filter filter;
 	struct td_warnings warn;
-	struct td_physread phys;
-	struct td_kaddr kaddr;
-	struct td_kread kread;
 	char *dmesg;                 /* TD_DMESG_MAX bytes */
 	size_t dmesg_len;
 	int dmesg_ok;
