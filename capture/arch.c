@@ -45,7 +45,7 @@ const char *td_arch_names(void)
 
 int td_arch_check(const struct td_arch *a, const struct td_vmcoreinfo *vi, struct td_err *e)
 {
-	uint64_t page;
+	uint64_t page = 0;
 
 	if (td_vi_u(vi, "PAGESIZE", &page) < 0 || page != a->page_size)
 		return td_fail(e, "VMCOREINFO PAGESIZE=%llu: %s dumps are read with %u-byte pages only",

@@ -8,6 +8,7 @@
 #include <zlib.h>
 
 #include "capture/kdumpread.h"
+#include "capture/readstack.h"
 #include "capture/vmcore.h"
 #include "t.h"
 
@@ -408,6 +409,32 @@ static void big_rank(void)
 	free(g.buf);
 }
 
+/* The read stack picks a kdump file's architecture row by its utsname
+ * machine, and refuses a machine no row has. */
+static void readstack_arch(void)
+{
+	static struct td_readstack rs;
+	struct td_warnings w = { 0 };
+	struct gen g;
+
+	build(&g, 6, 100, std, NSTD, 0);
+	mem.data = g.buf;
+	mem.size = g.len;
+	td_source_mem(&src, &mem);
+	T_CHECK(td_readstack_open(&rs, &src, TD_RS_KDUMP, &w, &err) == 0 && rs.is_kdump &&
+			rs.arch == &td_arch_x86_64, "%s", err.msg);
+	td_readstack_close(&rs);
+	T_CHECK(td_readstack_open(&rs, &src, TD_RS_ELF, &w, &err) == -1 && strstr(err.msg, "ELF"),
+		"ELF only, kdump given: %s", err.msg);
+	td_readstack_close(&rs);
+	memcpy(g.buf + 12 + 65 * 4, "aarch64", 8);
+	T_CHECK(td_readstack_open(&rs, &src, TD_RS_KDUMP, &w, &err) == -1 &&
+			strstr(err.msg, "kdump file of a \"aarch64\" machine; tinydump reads x86_64 dumps"),
+		"%s", err.msg);
+	td_readstack_close(&rs);
+	free(g.buf);
+}
+
 int main(int argc, char **argv)
 {
 	T_ARGS(argc, argv);
@@ -418,5 +445,6 @@ int main(int argc, char **argv)
 	T_RUN(short_zlib);
 	T_RUN(old_layouts);
 	T_RUN(big_rank);
+	T_RUN(readstack_arch);
 	T_END();
 }
