@@ -15,34 +15,28 @@
 #include "vmcore.h"
 #include "vmcoreinfo.h"
 
-/* What td_readstack_open accepts and sets up. */
-enum {
-	TD_RS_ELF = 1,      /* accept an ELF vmcore */
-	TD_RS_KDUMP = 2,    /* accept a kdump-compressed file */
-	TD_RS_WALK = 4,     /* kread falls back to the page tables */
-};
-
 struct td_readstack {
-	int is_kdump;                /* which of the union is live */
-	union {
-		struct td_vmcore vc;
-		struct td_kdump kd;
-	};
+	struct td_vmcore vc;         /* an ELF vmcore, when kd is NULL */
+	struct td_kdump *kd;         /* a kdump file, or NULL */
 	uint8_t *notes;              /* the notes (or bare VMCOREINFO), allocated */
 	struct td_vmcoreinfo vi;
 	const struct td_arch *arch;
 	struct td_physread phys;
-	struct td_walker walk;       /* with TD_RS_WALK, if the tables are usable */
+	struct td_walker *walk;      /* the page-table fallback, or NULL */
 	struct td_kread walk_kread;
 	struct td_kaddr kaddr;
 	struct td_kread kread;
 };
 
-/* Open src (which must outlive rs) as flags allow. Malformed VMCOREINFO
- * lines become a warning in warn. Errors say what is wrong with the file;
- * the caller adds its name. Call td_readstack_close even after a failure. */
-int td_readstack_open(struct td_readstack *rs, struct td_source *src, int flags,
-		      struct td_warnings *warn, struct td_err *e);
+/* Open src (which must outlive rs). The caller owns the big optional
+ * parts: with kd (about 80 KiB) a kdump-compressed file is accepted as
+ * well as an ELF vmcore; with walk (about 34 KiB) kread falls back to the
+ * page tables where the linear maps end (unless they are unusable: then
+ * rs->walk is NULL). Malformed VMCOREINFO lines become a warning in warn.
+ * Errors say what is wrong with the file; the caller adds its name. Call
+ * td_readstack_close even after a failure. */
+int td_readstack_open(struct td_readstack *rs, struct td_source *src, struct td_kdump *kd,
+		      struct td_walker *walk, struct td_warnings *warn, struct td_err *e);
 void td_readstack_close(struct td_readstack *rs);
 
 #endif

@@ -31,6 +31,8 @@ struct dm {
 	int rebuilt;                 /* fd of the rebuilt flattened file, or -1 */
 	struct td_source src;
 	struct td_readstack rs;
+	struct td_kdump kd;          /* the reader, for a kdump file */
+	struct td_walker walk;       /* the page tables, where the linear maps end */
 	struct td_warnings warn;     /* unused: nothing here is reported */
 	struct td_dmesg log;
 };
@@ -161,8 +163,7 @@ static int run(struct dm *d, const char *path, struct td_err *e)
 		return -1;
 	if (k == K_UNKNOWN)
 		return td_fail(e, "%s is neither an ELF vmcore nor a kdump-compressed file", path);
-	if (td_readstack_open(&d->rs, &d->src, k == K_ELF ? TD_RS_ELF | TD_RS_WALK : TD_RS_KDUMP | TD_RS_WALK,
-			      &d->warn, e) < 0)
+	if (td_readstack_open(&d->rs, &d->src, k == K_KDUMP ? &d->kd : NULL, &d->walk, &d->warn, e) < 0)
 		return td_wrap(e, "%s", path);
 	if (td_dmesg_write(&d->log, &d->rs.kread, &d->rs.vi, &out, e) < 0)
 		return td_wrap(e, "%s", path);

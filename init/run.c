@@ -20,7 +20,7 @@ int td_run_open(struct td_run *r, const char *path, int force_read, unsigned lev
 	if (td_filesrc_open(&r->fs, path, force_read, e) < 0)
 		return -1;
 	td_filesrc_source(&r->fs, &r->src);
-	if (td_readstack_open(&r->rs, &r->src, TD_RS_ELF, &r->warn, e) < 0)
+	if (td_readstack_open(&r->rs, &r->src, NULL, NULL, &r->warn, e) < 0)
 		return td_wrap(e, "%s", path);
 	if (!(r->dmesg = malloc(TD_DMESG_MAX)))
 		return td_fail(e, "no memory for the kernel log (%u bytes)", TD_DMESG_MAX);

@@ -144,6 +144,8 @@ static void vg_machine(const char *path, int dynamic)
 /* Everything `tinydump dmesg` does, in process, on a file: the same read
  * stack (capture/readstack.h). */
 static struct td_readstack vg_rs;
+static struct td_kdump vg_kd;
+static struct td_walker vg_walk;
 
 static int dmesg_file(const char *path)
 {
@@ -159,7 +161,7 @@ static int dmesg_file(const char *path)
 	mb.data = map;
 	mb.size = (uint64_t)st.st_size;
 	td_source_mem(&src, &mb);
-	if (td_readstack_open(&vg_rs, &src, TD_RS_ELF | TD_RS_KDUMP | TD_RS_WALK, &w, &err) == 0) {
+	if (td_readstack_open(&vg_rs, &src, &vg_kd, &vg_walk, &w, &err) == 0) {
 		out.len = 0;
 		rc = td_dmesg_write(&dm, &vg_rs.kread, &vg_rs.vi, &(struct td_sink){ &out, out_write, NULL }, &err);
 	}

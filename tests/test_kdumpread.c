@@ -414,6 +414,7 @@ static void big_rank(void)
 static void readstack_arch(void)
 {
 	static struct td_readstack rs;
+	static struct td_kdump kd;
 	struct td_warnings w = { 0 };
 	struct gen g;
 
@@ -421,14 +422,14 @@ static void readstack_arch(void)
 	mem.data = g.buf;
 	mem.size = g.len;
 	td_source_mem(&src, &mem);
-	T_CHECK(td_readstack_open(&rs, &src, TD_RS_KDUMP, &w, &err) == 0 && rs.is_kdump &&
+	T_CHECK(td_readstack_open(&rs, &src, &kd, NULL, &w, &err) == 0 && rs.kd == &kd &&
 			rs.arch == &td_arch_x86_64, "%s", err.msg);
 	td_readstack_close(&rs);
-	T_CHECK(td_readstack_open(&rs, &src, TD_RS_ELF, &w, &err) == -1 && strstr(err.msg, "ELF"),
+	T_CHECK(td_readstack_open(&rs, &src, NULL, NULL, &w, &err) == -1 && strstr(err.msg, "ELF"),
 		"ELF only, kdump given: %s", err.msg);
 	td_readstack_close(&rs);
 	memcpy(g.buf + 12 + 65 * 4, "aarch64", 8);
-	T_CHECK(td_readstack_open(&rs, &src, TD_RS_KDUMP, &w, &err) == -1 &&
+	T_CHECK(td_readstack_open(&rs, &src, &kd, NULL, &w, &err) == -1 &&
 			strstr(err.msg, "kdump file of a \"aarch64\" machine; tinydump reads x86_64 dumps"),
 		"%s", err.msg);
 	td_readstack_close(&rs);
