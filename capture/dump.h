@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "codec.h"
 #include "filter.h"
 #include "io.h"
 #include "kinfo.h"
@@ -27,7 +28,7 @@ struct td_dump {
 	struct td_filter *filter;
 	struct td_sink *out;
 	enum td_format format;
-	int compress;            /* 1: zlib per page (kdump only) */
+	const struct td_codec *codec; /* per page (kdump only); never NULL */
 	struct td_zipper *zipper; /* compression workers; NULL: serial */
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);
 	void *progress_ctx;
@@ -35,16 +36,12 @@ struct td_dump {
 	struct td_pagestats st;
 	uint64_t bytes_written;  /* end offset of the file */
 	int incomplete;          /* the dump stopped early and says so */
-	uint64_t zip_tried;      /* pages given to deflate */
+	uint64_t zip_tried;      /* pages given to the compressor */
 	uint64_t zip_skipped;    /* pages stored raw without trying (hopeless) */
 };
 
-/* Write the whole dump. On a sink failure the header is rewritten with the
+/* Write the whole dump with the writer of d->format (writer.h). On a sink failure the header is rewritten with the
  * incomplete flag (kdump status 0x8) if possible, and -1 is returned. */
 int td_dump_write(struct td_dump *d, struct td_err *e);
-
-/* kdump header status bits. */
-#define TD_KDUMP_ZLIB 0x1
-#define TD_KDUMP_INCOMPLETE 0x8
 
 #endif

@@ -6,20 +6,6 @@
 
 enum { PROGRESS_STEP = 1u << 16 };
 
-/* 64 bytes at a time, stopping at the first block with a set bit. */
-int td_page_is_zero(const uint8_t *page)
-{
-	for (unsigned i = 0; i < TD_PAGE_SIZE; i += 64) {
-		uint64_t w[8], acc = 0;
-		memcpy(w, page + i, 64);
-		for (int j = 0; j < 8; j++)
-			acc |= w[j];
-		if (acc)
-			return 0;
-	}
-	return 1;
-}
-
 /* Not with zeros: the compiler turns malloc + memset(0) into calloc, which
  * touches nothing. */
 void td_own(void *p, size_t n)
@@ -198,14 +184,4 @@ int td_dumpio_write(struct td_dumpio *io, uint64_t off, const void *buf, size_t 
 	if (off + len > io->d->bytes_written)
 		io->d->bytes_written = off + len;
 	return 0;
-}
-
-int td_dump_write(struct td_dump *d, struct td_err *e)
-{
-	memset(&d->st, 0, sizeof d->st);
-	d->bytes_written = 0;
-	d->incomplete = 0;
-	if (d->format == TD_FMT_ELF)
-		return td_elf_write(d, e);
-	return td_kdump_write(d, e);
 }

@@ -1,10 +1,12 @@
 /* What the dump writers share: the two passes over the pfn range in cycles,
  * the per-cycle bitmaps (1st: RAM, 2nd: dumpable), output accounting, and
- * the merging of unreadable-page warnings. Internal to capture/. */
+ * the merging of unreadable-page warnings. The format writers (writer.h)
+ * call into it; it calls none of them. Internal to capture/. */
 #ifndef TD_DUMPIO_H
 #define TD_DUMPIO_H
 
 #include "dump.h"
+#include "page.h"
 
 struct td_dumpio {
 	struct td_dump *d;
@@ -47,14 +49,8 @@ void td_dumpio_flush_warnings(struct td_dumpio *io);
 /* Pages in RAM PT_LOADs (the 1st bitmap's count), using io->bm1. */
 uint64_t td_dumpio_ram_total(struct td_dumpio *io);
 
-int td_page_is_zero(const uint8_t *page);
-
 /* Touch a buffer just allocated, so its memory is taken now and the
  * footprint does not depend on how much of it a run happens to use. */
 void td_own(void *p, size_t n);
-
-/* The format writers. */
-int td_kdump_write(struct td_dump *d, struct td_err *e);
-int td_elf_write(struct td_dump *d, struct td_err *e);
 
 #endif

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "dumpio.h"
+#include "writer.h"
 
 enum { EHDR = 64, PHDR = 56, BATCH = 256u << 10 };
 
@@ -239,7 +240,7 @@ static int write_head(struct elfw *w, struct td_err *e)
 	memset(h, 0, EHDR);
 	memcpy(h, "\177ELF\2\1\1", 7);
 	td_put_le16(h + 16, 4);          /* ET_CORE */
-	td_put_le16(h + 18, 62);         /* EM_X86_64 */
+	td_put_le16(h + 18, vc->arch->elf_machine);
 	td_put_le32(h + 20, 1);
 	td_put_le64(h + 32, EHDR);       /* e_phoff */
 	td_put_le16(h + 52, EHDR);

@@ -143,8 +143,8 @@ static unsigned choose_levels(struct td_filter *f, unsigned level)
 static int setup_scan(struct td_filter *f, struct td_err *e)
 {
 	td_vmcore_physread(f->vc, &f->mem);
-	if (td_x86_init(&f->x, &f->mem, f->vi, f->vc->page_offset, e) < 0 ||
-	    td_memmap_init(&f->mm, &f->x, f->vi, e) < 0)
+	if (td_walker_init(&f->walk, f->vc->arch, &f->mem, f->vi, f->vc->page_offset, e) < 0 ||
+	    td_memmap_init(&f->mm, &f->walk, f->vi, e) < 0)
 		return -1;
 	if (f->mm.sec_shift < 9)
 		return td_fail(e, "sections of %u pfns are smaller than a chunk", 1u << f->mm.sec_shift);

@@ -6,7 +6,8 @@
  *
  * The decisions are makedumpfile 1.7.2's for Linux 6.1 (notes §3.4, its
  * __exclude_unnecessary_pages): the struct pages are read through the
- * crashed kernel's own page tables (x86_64.c) and mem_section (memmap.c),
+ * crashed kernel's own page tables (the vmcore's architecture row, arch.h)
+ * and mem_section (memmap.c),
  * 512 at a time. Unusable mem_map data (unmapped vmemmap, a table page
  * outside the dump, an impossible buddy order) keeps the pages concerned,
  * counts them as unclassified and is reported with one warning per range. */
@@ -19,7 +20,6 @@
 #include "stats.h"
 #include "vmcore.h"
 #include "vmcoreinfo.h"
-#include "x86_64.h"
 
 /* struct page as this kernel lays it out (from VMCOREINFO). Offsets of
  * absent fields are UINT64_MAX; flag masks of absent bits are 0. */
@@ -52,7 +52,7 @@ struct td_filter {
 	unsigned excl;            /* TD_LVL_* bits the scan excludes */
 	struct td_pagefmt pf;
 	struct td_physread mem;
-	struct td_x86 x;
+	struct td_walker walk;    /* vc->arch's page-table walker */
 	struct td_memmap mm;
 	unsigned stat_passes;     /* passes with stats; warnings in the first */
 	int warn_now;

@@ -8,8 +8,8 @@
  * Bitmaps: pfn n is bit n & 7 of byte n >> 3. */
 #include <stddef.h>
 #include <string.h>
-#include <zlib.h>
 
+#include "codec.h"
 #include "kdumpread.h"
 #include "vmcore.h"
 
@@ -112,8 +112,8 @@ static int read_headers(struct td_kdump *k, struct td_err *e)
 	if (k->header_version < 1 || k->header_version > 6)
 		return td_fail(e, "kdump header version %d is not supported (1..6)", k->header_version);
 	if (k->block_size != TD_KDUMP_BLOCK)
-		return td_fail(e, "block size %u is not supported (x86_64 dumps use %u)", k->block_size,
-			       TD_KDUMP_BLOCK);
+		return td_fail(e, "block size %u is not supported (tinydump reads %u-byte blocks)",
+			       k->block_size, TD_KDUMP_BLOCK);
 	if (k->sub_hdr_size == 0 || !in_file(k, TD_KDUMP_BLOCK, subhdr_len(k->header_version)))
 		return td_fail(e, "kdump sub-header is missing or past the end of the file");
 	if (src_read(k, TD_KDUMP_BLOCK, s, subhdr_len(k->header_version), e) < 0)
@@ -334,18 +334,19 @@ int td_kdump_desc(struct td_kdump *k, uint64_t pfn, struct td_kdump_desc *d, str
 	return 1;
 }
 
-static const char *codec_name(uint32_t f)
+/* Names of the kdump codec flags, for the message about one we lack. */
+static const char *flag_name(uint32_t f)
 {
-	return f == TD_KDUMP_F_LZO ? "LZO" : f == TD_KDUMP_F_SNAPPY ? "snappy"
+	return f == TD_KDUMP_F_ZLIB ? "zlib" : f == TD_KDUMP_F_LZO ? "LZO" : f == TD_KDUMP_F_SNAPPY ? "snappy"
 	       : f == TD_KDUMP_F_ZSTD ? "zstd" : "unknown";
 }
 
-/* Check d and fill k->page from it. */
+/* Check d and fill k->page from it with the codec its flags name. */
 static int decode(struct td_kdump *k, uint64_t pfn, const struct td_kdump_desc *d,
 		  struct td_err *e)
 {
+	const struct td_codec *c = td_codec_by_flag(d->flags);
 	const uint8_t *p;
-	uLongf n = TD_KDUMP_BLOCK;
 
 	if (d->offset == 0)
 		return td_fail(e, "pfn 0x%llx: page lost (descriptor offset 0: incomplete dump)",
@@ -353,10 +354,9 @@ static int decode(struct td_kdump *k, uint64_t pfn, const struct td_kdump_desc *
 	if (d->size == 0 || d->size > TD_KDUMP_BLOCK)
 		return td_fail(e, "pfn 0x%llx: corrupt descriptor (data size %u, block size %u)",
 			       (unsigned long long)pfn, d->size, TD_KDUMP_BLOCK);
-	if (d->flags != 0 && d->flags != TD_KDUMP_F_ZLIB)
-		return td_fail(e, "pfn 0x%llx: unsupported compression %s (flags 0x%x); "
-			       "tinydump reads zlib and uncompressed pages", (unsigned long long)pfn,
-			       codec_name(d->flags), d->flags);
+	if (!c)
+		return td_fail(e, "pfn 0x%llx: unsupported compression flag 0x%x (%s); tinydump reads %s pages",
+			       (unsigned long long)pfn, d->flags, flag_name(d->flags), td_codec_names());
 	if (!in_file(k, d->offset, d->size))
 		return td_fail(e, "pfn 0x%llx: page data (%u bytes at 0x%llx) is past the end of the file",
 			       (unsigned long long)pfn, d->size, (unsigned long long)d->offset);
@@ -366,13 +366,9 @@ static int decode(struct td_kdump *k, uint64_t pfn, const struct td_kdump_desc *
 	p = k->src->get(k->src->ctx, d->offset, d->size, e);
 	if (!p)
 		return td_wrap(e, "pfn 0x%llx: reading page data", (unsigned long long)pfn);
-	if (d->flags == 0) {
-		memcpy(k->page, p, TD_KDUMP_BLOCK);
-		return 0;
-	}
-	if (uncompress(k->page, &n, p, d->size) != Z_OK || n != TD_KDUMP_BLOCK)
-		return td_fail(e, "pfn 0x%llx: zlib data at 0x%llx is corrupt or does not give %u bytes",
-			       (unsigned long long)pfn, (unsigned long long)d->offset, TD_KDUMP_BLOCK);
+	if (c->decompress(p, d->size, k->page) < 0)
+		return td_fail(e, "pfn 0x%llx: %s data at 0x%llx is corrupt or does not give %u bytes",
+			       (unsigned long long)pfn, c->name, (unsigned long long)d->offset, TD_KDUMP_BLOCK);
 	return 0;
 }
 
@@ -394,24 +390,21 @@ const uint8_t *td_kdump_page(struct td_kdump *k, uint64_t pfn, struct td_err *e)
 	return k->page;
 }
 
+/* One piece of a physical read: up to the end of pa's page. */
+static int page_piece(void *ctx, uint64_t pa, uint8_t *out, size_t len, size_t *n, struct td_err *e)
+{
+	const uint8_t *p = td_kdump_page(ctx, pa >> TD_PAGE_SHIFT, e);
+
+	if (!p)
+		return td_wrap(e, "reading physical 0x%llx", (unsigned long long)pa);
+	*n = td_span(pa, TD_PAGE_SIZE, len);
+	memcpy(out, p + (pa & (TD_PAGE_SIZE - 1)), *n);
+	return 0;
+}
+
 static int kdump_physread(void *ctx, uint64_t pa, void *buf, size_t len, struct td_err *e)
 {
-	struct td_kdump *k = ctx;
-	uint8_t *out = buf;
-
-	while (len) {
-		uint64_t in = pa % TD_KDUMP_BLOCK;
-		size_t n = TD_KDUMP_BLOCK - in < len ? (size_t)(TD_KDUMP_BLOCK - in) : len;
-		const uint8_t *p = td_kdump_page(k, pa / TD_KDUMP_BLOCK, e);
-
-		if (!p)
-			return td_wrap(e, "reading physical 0x%llx", (unsigned long long)pa);
-		memcpy(out, p + in, n);
-		out += n;
-		pa += n;
-		len -= n;
-	}
-	return 0;
+	return td_read_pieces(page_piece, ctx, pa, buf, len, e);
 }
 
 void td_kdump_physread(struct td_kdump *k, struct td_physread *pr)

@@ -1,8 +1,10 @@
 /* Reading kdump-compressed files ("KDUMP   ", makedumpfile's format and
  * ours): header versions 1..6, the sub-header, the copied ELF notes (and so
  * VMCOREINFO), both bitmaps, page descriptors by rank, and page data stored
- * raw or with zlib. LZO, snappy and zstd pages fail with a clear
- * "unsupported compression" error. The flattened format is not read here.
+ * with any codec of the codec table (codec.h: raw or zlib today); a page
+ * whose flag no row has (LZO, snappy, zstd) fails with a clear
+ * "unsupported compression flag" error. The flattened format is not read
+ * here.
  *
  * Memory is the caller's td_kdump (about 80 KiB) whatever the dump size:
  * bitmap blocks and descriptors are read on demand into one-block caches,
@@ -15,21 +17,10 @@
 #include <stdint.h>
 
 #include "io.h"
+#include "kdumpfmt.h"
 #include "kread.h"
 
-#define TD_KDUMP_HDR_SIZE 464      /* disk_dump_header, x86_64 */
-#define TD_KDUMP_SUBHDR_SIZE 104   /* kdump_sub_header v6 */
-#define TD_KDUMP_DESC_SIZE 24      /* page_desc */
-#define TD_KDUMP_BLOCK 4096u       /* the block size we accept (x86_64) */
 #define TD_KDUMP_RANK_SLOTS 8192   /* prefix counts; 1 TiB at one per block */
-
-/* page_desc.flags and header status bits */
-#define TD_KDUMP_F_ZLIB 0x1
-#define TD_KDUMP_F_LZO 0x2
-#define TD_KDUMP_F_SNAPPY 0x4
-#define TD_KDUMP_F_INCOMPLETE 0x8
-#define TD_KDUMP_F_EXCL_VMEMMAP 0x10
-#define TD_KDUMP_F_ZSTD 0x20
 
 struct td_kdump_desc {
 	uint64_t offset;         /* absolute file offset of the data */
@@ -71,7 +62,7 @@ struct td_kdump {
 	uint64_t dc_first, dc_n; /* descriptors [dc_first, + dc_n) in dc[] */
 	uint8_t dc[TD_KDUMP_DESC_SIZE * 170];
 	uint64_t page_pfn;       /* pfn held in page[], UINT64_MAX if none */
-	uint8_t page[TD_KDUMP_BLOCK];
+	uint8_t page[TD_PAGE_SIZE];
 };
 
 /* Parse and check the headers (the notes must lie in the file and be at

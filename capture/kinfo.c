@@ -3,13 +3,14 @@
 
 #include "kinfo.h"
 
-uint64_t td_kimage_pa(const struct td_kinfo *ki, uint64_t va)
+/* Kernel-image virtual address to physical. */
+static uint64_t kimage_pa(const struct td_arch *a, int64_t phys_base, uint64_t va)
 {
-	return va - TD_START_KERNEL_MAP + (uint64_t)ki->phys_base;
+	return va - a->kimage_base + (uint64_t)phys_base;
 }
 
 /* NUMBER(phys_base), else derived from the kernel-text PT_LOAD as
- * makedumpfile does: p_paddr - (p_vaddr - __START_KERNEL_map). */
+ * makedumpfile does: p_paddr - (p_vaddr - the kernel image base). */
 static int64_t phys_base(struct td_vmcore *vc, const struct td_vmcoreinfo *vi,
 			 struct td_warnings *warn)
 {
@@ -18,7 +19,7 @@ static int64_t phys_base(struct td_vmcore *vc, const struct td_vmcoreinfo *vi,
 	if (td_vi_number(vi, "phys_base", &pb) == 0)
 		return pb;
 	if (vc->ktext.memsz) {
-		pb = (int64_t)(vc->ktext.paddr - (vc->ktext.vaddr - TD_START_KERNEL_MAP));
+		pb = (int64_t)(vc->ktext.paddr - (vc->ktext.vaddr - vc->arch->kimage_base));
 		td_warn(warn, "VMCOREINFO has no NUMBER(phys_base); using %lld from the kernel-text PT_LOAD",
 			(long long)pb);
 		return pb;
@@ -47,7 +48,7 @@ void td_kinfo_read(struct td_kinfo *ki, struct td_vmcore *vc, const struct td_vm
 	ki->crash_time = td_vi_u(vi, "CRASHTIME", &t) == 0 && t <= INT64_MAX ? (int64_t)t : -1;
 	if (td_vi_symbol(vi, "init_uts_ns", &uts) == 0) {
 		td_vi_offset(vi, "uts_namespace.name", &off);
-		if (td_vmcore_read_phys(vc, td_kimage_pa(ki, uts + off), ki->uts, sizeof ki->uts, &e) == 0)
+		if (td_vmcore_read_phys(vc, kimage_pa(vc->arch, ki->phys_base, uts + off), ki->uts, sizeof ki->uts, &e) == 0)
 			ki->have_uts = 1;
 		else
 			td_warn(warn, "init_uts_ns unreadable (%s): node name unknown", e.msg);
@@ -60,6 +61,6 @@ void td_kinfo_read(struct td_kinfo *ki, struct td_vmcore *vc, const struct td_vm
 		memset(ki->uts, 0, sizeof ki->uts);
 		strcpy(ki->uts[0], "Linux");
 		snprintf(ki->uts[2], sizeof ki->uts[2], "%s", rel ? rel : "");
-		strcpy(ki->uts[4], "x86_64");
+		snprintf(ki->uts[4], sizeof ki->uts[4], "%s", vc->arch->name);
 	}
 }

@@ -1,5 +1,6 @@
 /* Facts about the crashed kernel that name and label a dump: its utsname
- * (from init_uts_ns), the crash time (CRASHTIME) and phys_base. */
+ * (from init_uts_ns; the machine from the architecture row when that is
+ * unreadable), the crash time (CRASHTIME) and phys_base. */
 #ifndef TD_KINFO_H
 #define TD_KINFO_H
 
@@ -22,8 +23,5 @@ struct td_kinfo {
  * VMCOREINFO (release) or left empty, and a warning is added. */
 void td_kinfo_read(struct td_kinfo *ki, struct td_vmcore *vc, const struct td_vmcoreinfo *vi,
 		   struct td_warnings *warn);
-
-/* Kernel-image virtual address to physical (pa = va - map + phys_base). */
-uint64_t td_kimage_pa(const struct td_kinfo *ki, uint64_t va);
 
 #endif

@@ -39,9 +39,9 @@ static int check_layout(struct td_memmap *m, const struct td_vmcoreinfo *vi, uns
 {
 	uint64_t len;
 
-	if (m->sec_size < 8 || m->sec_size > 4096 || (m->sec_size & (m->sec_size - 1)))
-		return td_fail(e, "SIZE(mem_section)=%llu is not a power of two in 8..4096",
-			       (unsigned long long)m->sec_size);
+	if (m->sec_size < 8 || m->sec_size > TD_PAGE_SIZE || (m->sec_size & (m->sec_size - 1)))
+		return td_fail(e, "SIZE(mem_section)=%llu is not a power of two in 8..%u",
+			       (unsigned long long)m->sec_size, TD_PAGE_SIZE);
 	if (m->map_off > m->sec_size - 8)
 		return td_fail(e, "OFFSET(mem_section.section_mem_map)=%llu is outside the struct",
 			       (unsigned long long)m->map_off);
@@ -51,7 +51,7 @@ static int check_layout(struct td_memmap *m, const struct td_vmcoreinfo *vi, uns
 	if (m->root_array < KERNEL_HALF)
 		return td_fail(e, "SYMBOL(mem_section)=%llx is not a kernel address",
 			       (unsigned long long)m->root_array);
-	m->per_root = 4096 / m->sec_size;
+	m->per_root = TD_PAGE_SIZE / m->sec_size;
 	m->nr_roots = ((1ull << (physbits - secbits)) + m->per_root - 1) / m->per_root;
 	/* makedumpfile is_sparsemem_extreme(): LENGTH(mem_section) is
 	 * NR_SECTION_ROOTS, or absent */
@@ -61,13 +61,13 @@ static int check_layout(struct td_memmap *m, const struct td_vmcoreinfo *vi, uns
 	return 0;
 }
 
-int td_memmap_init(struct td_memmap *m, struct td_x86 *x, const struct td_vmcoreinfo *vi,
+int td_memmap_init(struct td_memmap *m, struct td_walker *walk, const struct td_vmcoreinfo *vi,
 		   struct td_err *e)
 {
 	unsigned secbits, physbits;
 
 	memset(m, 0, sizeof *m);
-	m->x = x;
+	m->walk = walk;
 	m->cached_root = UINT64_MAX;
 	if (need(vi, td_vi_symbol, "SYMBOL", "mem_section", &m->root_array, e) < 0 ||
 	    need(vi, td_vi_size, "SIZE", "mem_section", &m->sec_size, e) < 0 ||
@@ -76,7 +76,7 @@ int td_memmap_init(struct td_memmap *m, struct td_x86 *x, const struct td_vmcore
 	    need_number(vi, "SECTION_SIZE_BITS", 21, 40, &secbits, e) < 0 ||
 	    need_number(vi, "MAX_PHYSMEM_BITS", secbits + 1, 52, &physbits, e) < 0)
 		return -1;
-	m->sec_shift = secbits - 12;
+	m->sec_shift = secbits - TD_PAGE_SHIFT;
 	return check_layout(m, vi, secbits, physbits, e);
 }
 
@@ -84,7 +84,7 @@ static int kread(struct td_memmap *m, uint64_t va, void *buf, size_t len, struct
 {
 	struct td_kread kr;
 
-	td_x86_kread(m->x, &kr);
+	td_walker_kread(m->walk, &kr);
 	return kr.read(kr.ctx, va, buf, len, e);
 }
 
@@ -150,18 +150,20 @@ void td_memmap_chunk(struct td_memmap *m, struct td_memmap_chunk *c, uint64_t ma
 	memset(c->state, 0, sizeof c->state);
 }
 
-/* Read vmemmap page k of the chunk (the page holding byte k * 4096 -
- * (va & 4095) of the chunk's data, which starts at data + (va & 4095)). */
+enum { PAGE = TD_PAGE_SIZE };
+
+/* Read vmemmap page k of the chunk (the page holding byte k * PAGE -
+ * (va % PAGE) of the chunk's data, which starts at data + va % PAGE). */
 static void load_page(struct td_memmap *m, struct td_memmap_chunk *c, unsigned k)
 {
-	uint64_t va = (c->va & ~4095ull) + 4096ull * k, pa;
-	struct td_physread *mem = m->x->mem;
+	uint64_t va = (c->va & ~(uint64_t)(PAGE - 1)) + (uint64_t)PAGE * k, pa;
+	struct td_physread *mem = m->walk->mem;
 	struct td_err e;
 
 	c->state[k] = 2;
 	if (va >= m->last_va && va - m->last_va < m->last_size) {
 		pa = m->last_pa + (va - m->last_va);
-	} else if (td_x86_vtop(m->x, va, &pa, &m->last_size, &e) < 0) {
+	} else if (td_walker_vtop(m->walk, va, &pa, &m->last_size, &e) < 0) {
 		m->last_size = 0;
 		td_wrap(&e, "vmemmap");
 		goto bad;
@@ -169,7 +171,7 @@ static void load_page(struct td_memmap *m, struct td_memmap_chunk *c, unsigned k
 		m->last_va = va & ~(m->last_size - 1);
 		m->last_pa = pa & ~(m->last_size - 1);
 	}
-	if (mem->read(mem->ctx, pa, c->data + 4096ull * k, 4096, &e) < 0) {
+	if (mem->read(mem->ctx, pa, c->data + (uint64_t)PAGE * k, PAGE, &e) < 0) {
 		td_wrap(&e, "struct pages at pa 0x%llx", (unsigned long long)pa);
 		goto bad;
 	}
@@ -183,10 +185,10 @@ bad:
 const uint8_t *td_memmap_pages(struct td_memmap *m, struct td_memmap_chunk *c, unsigned idx,
 			       unsigned n)
 {
-	uint64_t first = (c->va & 4095) + (uint64_t)idx * m->page_size;
+	uint64_t first = (c->va & (PAGE - 1)) + (uint64_t)idx * m->page_size;
 	uint64_t last = first + (uint64_t)n * m->page_size - 1;
 
-	for (unsigned k = (unsigned)(first / 4096); k <= last / 4096; k++) {
+	for (unsigned k = (unsigned)(first / PAGE); k <= last / PAGE; k++) {
 		if (!c->state[k])
 			load_page(m, c, k);
 		if (c->state[k] != 1)

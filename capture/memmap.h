@@ -1,5 +1,7 @@
 /* Where the crashed kernel's struct pages are: SPARSEMEM_EXTREME with
  * VMEMMAP, as on every x86_64 6.1 kernel (makedumpfile get_mm_sparsemem).
+ * Virtual addresses go through the architecture's page-table walker
+ * (arch.h), which the caller owns.
  *
  * SYMBOL(mem_section) is the root array of NR_SECTION_ROOTS pointers; each
  * root points to a page of struct mem_section, whose section_mem_map holds
@@ -12,8 +14,9 @@
 #include <stdint.h>
 
 #include "os/err.h"
+#include "arch.h"
+#include "page.h"
 #include "vmcoreinfo.h"
-#include "x86_64.h"
 
 /* The largest SIZE(page) accepted (6.1 x86_64: 64). */
 #define TD_MEMMAP_MAX_PAGE 128u
@@ -21,10 +24,10 @@
 #define TD_MEMMAP_CHUNK 512u
 
 struct td_memmap {
-	struct td_x86 *x;
+	struct td_walker *walk;
 	uint64_t root_array;     /* SYMBOL(mem_section) */
 	uint64_t nr_roots;       /* NR_SECTION_ROOTS */
-	uint64_t per_root;       /* sections per root: 4096 / SIZE(mem_section) */
+	uint64_t per_root;       /* sections per root: page / SIZE(mem_section) */
 	uint64_t sec_size;       /* SIZE(mem_section) */
 	uint64_t map_off;        /* OFFSET(mem_section.section_mem_map) */
 	uint64_t page_size;      /* SIZE(page) */
@@ -33,7 +36,7 @@ struct td_memmap {
 	uint64_t cached_root;    /* root index, or UINT64_MAX */
 	int cached_state;        /* 1 read, 0 null root, -1 unreadable */
 	char cached_err[200];
-	uint8_t root[4096];
+	uint8_t root[TD_PAGE_SIZE];
 	/* the last vmemmap translation (a 2 MiB page covers 32768 struct
 	 * pages): [last_va, last_va + last_size) -> last_pa */
 	uint64_t last_va, last_pa, last_size;
@@ -44,7 +47,7 @@ struct td_memmap {
  * NUMBER(SECTION_SIZE_BITS), NUMBER(MAX_PHYSMEM_BITS). Fails (with the
  * reason) if one is missing or implausible, or the layout is not
  * SPARSEMEM_EXTREME. */
-int td_memmap_init(struct td_memmap *m, struct td_x86 *x, const struct td_vmcoreinfo *vi,
+int td_memmap_init(struct td_memmap *m, struct td_walker *walk, const struct td_vmcoreinfo *vi,
 		   struct td_err *e);
 
 /* The struct page array of section sec (pfns sec << sec_shift ...):
@@ -55,15 +58,15 @@ int td_memmap_init(struct td_memmap *m, struct td_x86 *x, const struct td_vmcore
 int td_memmap_section(struct td_memmap *m, uint64_t sec, uint64_t *map, struct td_err *e);
 
 /* The struct pages of pfns pfn .. pfn + TD_MEMMAP_CHUNK - 1, read one
- * 4 KiB vmemmap page at a time when first asked for: a scan that jumps over
+ * vmemmap page at a time when first asked for: a scan that jumps over
  * free blocks reads only the pages it looks at. */
-#define TD_MEMMAP_CHUNK_PAGES (TD_MEMMAP_CHUNK * TD_MEMMAP_MAX_PAGE / 4096 + 1)
+#define TD_MEMMAP_CHUNK_PAGES (TD_MEMMAP_CHUNK * TD_MEMMAP_MAX_PAGE / TD_PAGE_SIZE + 1)
 struct td_memmap_chunk {
 	uint64_t pfn;            /* UINT64_MAX: none */
 	uint64_t va;             /* virtual address of pfn's struct page */
 	char err[160];           /* why a page was unreadable, or "" */
 	uint8_t state[TD_MEMMAP_CHUNK_PAGES];  /* 0 unread, 1 read, 2 unreadable */
-	uint8_t data[TD_MEMMAP_CHUNK_PAGES * 4096];
+	uint8_t data[TD_MEMMAP_CHUNK_PAGES * TD_PAGE_SIZE];
 };
 
 /* Start chunk cp (chunk-aligned) of the section that starts at pfn secpfn

@@ -1,8 +1,11 @@
 #include <string.h>
 
+#include "codec.h"
+#include "kdumpfmt.h"
 #include "pagezip.h"
 
-enum { PAGE = 4096 };
+enum { PAGE = TD_PAGE_SIZE };
+_Static_assert(sizeof(struct td_pagezip) <= TD_CODEC_STATE_MAX, "TD_CODEC_STATE_MAX too small for zlib");
 
 /* lg[c] = c * log2(c) in 1/256 bits, for c = 0..4096: order-0 entropy of a
  * page in bits is 4096 * 12 - sum(lg[count]). Integer-only so that the
@@ -130,3 +133,49 @@ uint32_t td_pagezip_page(struct td_pagezip *pz, const uint8_t *page)
 		return 0; /* did not fit in less than a page */
 	return (uint32_t)z->total_out;
 }
+
+/* --- the codec row --- */
+
+static int zlib_init(void *st, struct td_err *e)
+{
+	return td_pagezip_init(st, e);
+}
+
+static void zlib_end(void *st)
+{
+	td_pagezip_end(st);
+}
+
+static uint32_t zlib_compress(void *st, const uint8_t *page, uint8_t *out)
+{
+	struct td_pagezip *pz = st;
+	uint32_t n = td_pagezip_page(pz, page);
+
+	memcpy(out, pz->out, n);
+	return n;
+}
+
+static int zlib_decompress(const uint8_t *in, uint32_t len, uint8_t *page)
+{
+	uLongf n = PAGE;
+
+	return uncompress(page, &n, in, len) == Z_OK && n == PAGE ? 0 : -1;
+}
+
+static void zlib_counts(const void *st, uint64_t *tried, uint64_t *skipped)
+{
+	const struct td_pagezip *pz = st;
+
+	*tried = pz->tried;
+	*skipped = pz->skipped;
+}
+
+const struct td_codec td_codec_zlib = {
+	.name = "zlib",
+	.kdump_flag = TD_KDUMP_F_ZLIB,
+	.init = zlib_init,
+	.end = zlib_end,
+	.compress = zlib_compress,
+	.decompress = zlib_decompress,
+	.counts = zlib_counts,
+};

@@ -1,4 +1,5 @@
-/* Per-page zlib compression as makedumpfile does it (one reused deflate
+/* The zlib codec (codec.h row td_codec_zlib): per-page compression as
+ * makedumpfile does it (one reused deflate
  * stream at level 1, the zlib wrapper crash's uncompress() expects, kept
  * only when smaller than a page), plus a cheap test that recognises pages
  * deflate cannot shrink, so they are stored raw without trying.
@@ -16,11 +17,12 @@
 #include <zlib.h>
 
 #include "os/err.h"
+#include "page.h"
 
 struct td_pagezip {
 	z_stream z;
 	int live;
-	uint8_t out[4096];         /* the compressed page */
+	uint8_t out[TD_PAGE_SIZE]; /* the compressed page */
 	uint32_t gen;              /* generation tag for the repeat table */
 	uint32_t seen[4096];       /* trigram hash -> page tag << 24 | trigram */
 	uint64_t tried, skipped;   /* pages given to deflate / skipped as hopeless */
@@ -29,7 +31,7 @@ struct td_pagezip {
 int td_pagezip_init(struct td_pagezip *pz, struct td_err *e);
 void td_pagezip_end(struct td_pagezip *pz);
 
-/* Compress one 4096-byte page. Returns the compressed size (< 4096, data
+/* Compress one page. Returns the compressed size (< TD_PAGE_SIZE, data
  * in pz->out) or 0 when the page is to be stored raw. */
 uint32_t td_pagezip_page(struct td_pagezip *pz, const uint8_t *page);
 

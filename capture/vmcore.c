@@ -15,11 +15,11 @@ enum {
 	PT_LOAD = 1,
 	PT_NOTE = 4,
 	ET_CORE = 4,
-	EM_X86_64 = 62,
 	NT_PRSTATUS = 1,
+	NOTE_NAME_MAX = 4096,   /* far beyond "VMCOREINFO" and "CORE" */
 };
 
-static int check_ehdr(const uint8_t *h, struct td_err *e)
+static int check_ehdr(struct td_vmcore *vc, const uint8_t *h, struct td_err *e)
 {
 	if (memcmp(h, "\177ELF", 4) != 0)
 		return td_fail(e, "not an ELF file (no \\177ELF magic)");
@@ -27,16 +27,16 @@ static int check_ehdr(const uint8_t *h, struct td_err *e)
 		return td_fail(e, "not a 64-bit little-endian ELF file (class %u, data %u)", h[4], h[5]);
 	if (td_le16(h + 16) != ET_CORE)
 		return td_fail(e, "ELF type %u is not ET_CORE", td_le16(h + 16));
-	if (td_le16(h + 18) != EM_X86_64)
-		return td_fail(e, "ELF machine %u is not x86_64", td_le16(h + 18));
+	if (!(vc->arch = td_arch_by_machine(td_le16(h + 18))))
+		return td_fail(e, "ELF machine %u is not %s", td_le16(h + 18), td_arch_names());
 	if (td_le16(h + 54) != PHDR_SIZE)
 		return td_fail(e, "program header size %u is not %u", td_le16(h + 54), PHDR_SIZE);
 	return 0;
 }
 
-static int is_kimage(uint64_t vaddr)
+static int is_kimage(const struct td_vmcore *vc, uint64_t vaddr)
 {
-	return vaddr >= TD_START_KERNEL_MAP;
+	return vaddr >= vc->arch->kimage_base;
 }
 
 static int add_load(struct td_vmcore *vc, const uint8_t *p, unsigned idx, struct td_err *e)
@@ -59,7 +59,7 @@ static int add_load(struct td_vmcore *vc, const uint8_t *p, unsigned idx, struct
 	if (l.paddr + l.memsz < l.paddr || l.paddr + l.memsz > (1ull << 52))
 		return td_fail(e, "PT_LOAD %u: physical range 0x%llx+0x%llx is impossible", idx,
 			       (unsigned long long)l.paddr, (unsigned long long)l.memsz);
-	if (is_kimage(l.vaddr)) {
+	if (is_kimage(vc, l.vaddr)) {
 		vc->ktext = l; /* the kernel-text alias; RAM covers it */
 		return 0;
 	}
@@ -114,7 +114,7 @@ int td_vmcore_open(struct td_vmcore *vc, struct td_source *src, struct td_err *e
 	h = src->get(src->ctx, 0, EHDR_SIZE, e);
 	if (!h)
 		return td_wrap(e, "reading ELF header");
-	if (check_ehdr(h, e) < 0)
+	if (check_ehdr(vc, h, e) < 0)
 		return -1;
 	uint64_t phoff = td_le64(h + 32);
 	unsigned phnum = td_le16(h + 56);
@@ -145,7 +145,7 @@ int td_note_next(const uint8_t *notes, uint64_t size, uint64_t *pos, struct td_n
 	uint32_t namesz = td_le32(notes + p), descsz = td_le32(notes + p + 4);
 	if (namesz == 0 && descsz == 0 && td_le32(notes + p + 8) == 0)
 		return 0; /* zero padding after the last note */
-	if (namesz > 4096 || descsz > TD_MAX_NOTES)
+	if (namesz > NOTE_NAME_MAX || descsz > TD_MAX_NOTES)
 		return td_fail(e, "note at offset %llu: sizes %u/%u are impossible", (unsigned long long)p,
 			       namesz, descsz);
 	uint64_t need = 12 + (uint64_t)pad4(namesz) + pad4(descsz);

@@ -7,16 +7,13 @@
 
 #include <stdint.h>
 
+#include "arch.h"
 #include "io.h"
 #include "kread.h"
+#include "page.h"
 
-#define TD_PAGE_SIZE 4096u
-#define TD_PAGE_SHIFT 12
 #define TD_MAX_LOADS 512
 #define TD_MAX_NOTES (4u << 20) /* PT_NOTE bytes we accept (about 12k CPUs) */
-
-/* The kernel text map: pa = va - TD_START_KERNEL_MAP + phys_base. */
-#define TD_START_KERNEL_MAP 0xffffffff80000000ull
 
 struct td_load {
 	uint64_t paddr, vaddr, off, filesz, memsz;
@@ -24,6 +21,7 @@ struct td_load {
 
 struct td_vmcore {
 	struct td_source *src;
+	const struct td_arch *arch;    /* by e_machine */
 	struct td_load load[TD_MAX_LOADS];
 	unsigned nload;
 	uint64_t note_off, note_size;  /* the PT_NOTE segment in the file */
@@ -41,7 +39,8 @@ struct td_vmcore {
 	uint8_t edge[TD_PAGE_SIZE];
 };
 
-/* Parse the ELF header and program headers of src. Afterwards note_size
+/* Parse the ELF header and program headers of src; the architecture row
+ * comes from e_machine (unsupported machines fail). Afterwards note_size
  * says how big a buffer td_vmcore_load_notes needs (at most TD_MAX_NOTES). */
 int td_vmcore_open(struct td_vmcore *vc, struct td_source *src, struct td_err *e);
 
@@ -53,7 +52,7 @@ int td_vmcore_load_notes(struct td_vmcore *vc, uint8_t *buf, struct td_err *e);
  * tails are not). RAM PT_LOADs only; the kernel-text alias is ignored. */
 int td_vmcore_pfn_present(const struct td_vmcore *vc, uint64_t pfn);
 
-/* The 4096 bytes of pfn, valid until the next call on vc or its source.
+/* The TD_PAGE_SIZE bytes of pfn, valid until the next call on vc or its source.
  * Bytes of the page outside file data read as zero. NULL if no byte of the
  * page is present. */
 const uint8_t *td_vmcore_page(struct td_vmcore *vc, uint64_t pfn, struct td_err *e);

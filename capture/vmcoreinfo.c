@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "page.h"
 #include "vmcoreinfo.h"
 
 enum kind { K_TEXT, K_HEX, K_UDEC, K_SDEC };
@@ -146,9 +147,9 @@ int td_vmcoreinfo_parse(struct td_vmcoreinfo *vi, const char *text, uint64_t len
 		return td_fail(e, "VMCOREINFO has no OSRELEASE");
 	if (td_vi_u(vi, "PAGESIZE", &page) < 0)
 		return td_fail(e, "VMCOREINFO has no valid PAGESIZE");
-	if (page != 4096)
-		return td_fail(e, "VMCOREINFO PAGESIZE=%llu: only 4096-byte pages are supported",
-			       (unsigned long long)page);
+	if (page != TD_PAGE_SIZE)
+		return td_fail(e, "VMCOREINFO PAGESIZE=%llu: only %u-byte pages are supported",
+			       (unsigned long long)page, TD_PAGE_SIZE);
 	return 0;
 }
 

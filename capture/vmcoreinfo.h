@@ -28,7 +28,7 @@ struct td_vmcoreinfo {
 };
 
 /* Parse len bytes of VMCOREINFO text. Fails if a required key is missing
- * (OSRELEASE, PAGESIZE) or PAGESIZE is not 4096. Malformed lines of other
+ * (OSRELEASE, PAGESIZE) or PAGESIZE is not TD_PAGE_SIZE (page.h). Malformed lines of other
  * keys are dropped and counted, never fatal. */
 int td_vmcoreinfo_parse(struct td_vmcoreinfo *vi, const char *text, uint64_t len,
 			struct td_err *e);

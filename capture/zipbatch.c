@@ -1,11 +1,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dump.h"
 #include "dumpio.h"
 #include "zipbatch.h"
 
-void td_zipbatch_run(struct td_zipbatch *b, struct td_pagezip *pz)
+void td_zipbatch_run(struct td_zipbatch *b, struct td_codec_state *cs)
 {
 	uint32_t pos = 0;
 
@@ -16,11 +15,12 @@ void td_zipbatch_run(struct td_zipbatch *b, struct td_pagezip *pz)
 			b->size[i] = 0;
 			continue;
 		}
-		n = b->compress ? td_pagezip_page(pz, page) : 0;
+		n = td_codec_page(cs, page, b->out + pos);
 		b->off[i] = pos;
 		b->size[i] = n ? n : TD_PAGE_SIZE;
-		b->flags[i] = n ? TD_KDUMP_ZLIB : 0;
-		memcpy(b->out + pos, n ? pz->out : page, b->size[i]);
+		b->flags[i] = n ? cs->codec->kdump_flag : 0;
+		if (!n)
+			memcpy(b->out + pos, page, TD_PAGE_SIZE);
 		pos += b->size[i];
 	}
 }
@@ -39,7 +39,7 @@ static void ser_submit(void *ctx, struct td_zipbatch *b)
 {
 	struct td_zipserial *s = ctx;
 
-	td_zipbatch_run(b, &s->zip);
+	td_zipbatch_run(b, &s->cs);
 	s->state = 2;
 }
 
@@ -62,17 +62,17 @@ static void ser_counts(void *ctx, uint64_t *tried, uint64_t *skipped)
 {
 	struct td_zipserial *s = ctx;
 
-	*tried = s->zip.tried;
-	*skipped = s->zip.skipped;
+	td_codec_counts(&s->cs, tried, skipped);
 }
 
-int td_zipserial_init(struct td_zipserial *s, struct td_zipper *z, struct td_err *e)
+int td_zipserial_init(struct td_zipserial *s, const struct td_codec *c, struct td_zipper *z,
+		      struct td_err *e)
 {
 	memset(s, 0, sizeof *s);
 	if (!(s->b = malloc(sizeof *s->b)))
 		return td_fail(e, "no memory for a compression batch");
 	td_own(s->b, sizeof *s->b);
-	if (td_pagezip_init(&s->zip, e) < 0) {
+	if (td_codec_init(&s->cs, c, e) < 0) {
 		free(s->b);
 		return -1;
 	}
@@ -82,7 +82,7 @@ int td_zipserial_init(struct td_zipserial *s, struct td_zipper *z, struct td_err
 
 void td_zipserial_end(struct td_zipserial *s)
 {
-	td_pagezip_end(&s->zip);
+	td_codec_end(&s->cs);
 	free(s->b);
 	s->b = NULL;
 }

@@ -1,7 +1,8 @@
 /* Page compression in batches, so that it can run beside the writer. The
  * writer copies dumpable pages into a batch and hands it to a td_zipper;
  * batches come back in the order they went in, each page either marked
- * zero (the shared zero block), or with its stored bytes and flags.
+ * zero (the shared zero block), or with its stored bytes and flags. The
+ * codec is the zipper's (codec.h).
  * capture/ provides the serial zipper; init/ provides a thread pool with
  * the same interface, used when more than one CPU is online. */
 #ifndef TD_ZIPBATCH_H
@@ -9,7 +10,8 @@
 
 #include <stdint.h>
 
-#include "pagezip.h"
+#include "codec.h"
+#include "page.h"
 
 #define TD_ZIP_BATCH 64
 
@@ -17,19 +19,18 @@ struct td_zipbatch {
 	/* in */
 	unsigned n;
 	int zero_detect;                    /* level bit 1: find zero pages */
-	int compress;                       /* zlib, else store raw */
 	uint64_t pfn[TD_ZIP_BATCH];
 	uint8_t zero[TD_ZIP_BATCH];         /* already known to be zero: in[] unused */
-	uint8_t in[TD_ZIP_BATCH][4096];
+	uint8_t in[TD_ZIP_BATCH][TD_PAGE_SIZE];
 	/* out */
 	uint32_t size[TD_ZIP_BATCH];        /* 0: a zero page */
-	uint32_t flags[TD_ZIP_BATCH];       /* TD_KDUMP_ZLIB or 0 */
+	uint32_t flags[TD_ZIP_BATCH];       /* the codec's kdump flag, or 0 (raw) */
 	uint32_t off[TD_ZIP_BATCH];         /* of the stored bytes in out[] */
-	uint8_t out[TD_ZIP_BATCH * 4096];
+	uint8_t out[TD_ZIP_BATCH * TD_PAGE_SIZE];
 };
 
-/* Zero-check and compress every page of b with pz. */
-void td_zipbatch_run(struct td_zipbatch *b, struct td_pagezip *pz);
+/* Zero-check and compress every page of b with the codec of cs. */
+void td_zipbatch_run(struct td_zipbatch *b, struct td_codec_state *cs);
 
 struct td_zipper {
 	void *ctx;
@@ -43,17 +44,19 @@ struct td_zipper {
 	 * caller empties it and gives it back with put. */
 	struct td_zipbatch *(*collect)(void *ctx);
 	void (*put)(void *ctx, struct td_zipbatch *b);
-	/* pages given to deflate / skipped as hopeless, summed over workers */
+	/* pages given to the compressor / stored raw untried, summed over
+	 * workers */
 	void (*counts)(void *ctx, uint64_t *tried, uint64_t *skipped);
 };
 
-/* The serial zipper: one batch, compressed at submit time. */
+/* The serial zipper: one batch, compressed at submit time with codec c. */
 struct td_zipserial {
-	struct td_pagezip zip;
+	struct td_codec_state cs;
 	struct td_zipbatch *b;
 	int state;                          /* 0 free, 1 handed out, 2 done */
 };
-int td_zipserial_init(struct td_zipserial *s, struct td_zipper *z, struct td_err *e);
+int td_zipserial_init(struct td_zipserial *s, const struct td_codec *c, struct td_zipper *z,
+		      struct td_err *e);
 void td_zipserial_end(struct td_zipserial *s);
 
 #endif

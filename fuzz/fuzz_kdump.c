@@ -6,17 +6,17 @@
 #include <string.h>
 
 #include "capture/dmesg.h"
+#include "capture/arch.h"
 #include "capture/kaddr.h"
 #include "capture/kdumpread.h"
 #include "capture/vmcore.h"
 #include "capture/vmcoreinfo.h"
-#include "capture/x86_64.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct td_kdump k;
 static struct td_vmcoreinfo vi;
-static struct td_x86 x86;
+static struct td_walker walker;
 static struct td_dmesg dm;
 
 static int null_write(void *ctx, uint64_t off, const void *buf, size_t len, struct td_err *e)
@@ -58,10 +58,10 @@ static void dmesg(void)
 	int w;
 
 	td_kdump_physread(&k, &pr);
-	w = td_x86_init(&x86, &pr, &vi, 0, &e) == 0;
+	w = td_walker_init(&walker, &td_arch_x86_64, &pr, &vi, 0, &e) == 0;
 	if (w)
-		td_x86_kread(&x86, &walk);
-	td_kaddr_init(&ka, &pr, &vi, 0, w ? &walk : NULL);
+		td_walker_kread(&walker, &walk);
+	td_kaddr_init(&ka, &td_arch_x86_64, &pr, &vi, 0, w ? &walk : NULL);
 	td_kaddr_kread(&ka, &kr);
 	if (td_dmesg_write(&dm, &kr, &vi, &out, &e) == 0 && next != dm.bytes)
 		__builtin_trap();

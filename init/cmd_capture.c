@@ -18,7 +18,7 @@ struct opts {
 	const char *input, *output, *target;
 	unsigned level;
 	int format;          /* TD_FMT_KDUMP, TD_FMT_ELF, or FMT_FLAT */
-	int compress;
+	const struct td_codec *codec;
 	int force_read;
 	int threads;         /* -1: one per online CPU */
 	struct td_target_env env;
@@ -31,6 +31,14 @@ static int bad(const char *opt, const char *val, const char *want)
 {
 	td_log_fatal("%s %s: %s", opt, val ? val : "(missing)", want);
 	return -1;
+}
+
+static const char *codec_want(void)
+{
+	static char want[160];
+
+	snprintf(want, sizeof want, "want %s", td_codec_names());
+	return want;
 }
 
 static int parse_level(const char *s, unsigned *v)
@@ -48,7 +56,7 @@ static int parse_level(const char *s, unsigned *v)
 
 static int parse(int argc, char **argv, struct opts *o)
 {
-	*o = (struct opts){ .level = 31, .format = TD_FMT_KDUMP, .compress = 1, .threads = -1,
+	*o = (struct opts){ .level = 31, .format = TD_FMT_KDUMP, .codec = TD_CODEC_DEFAULT, .threads = -1,
 			    .env = { 0, TD_TLS_CA_PATH, TD_TLS_CERT_PATH, TD_TLS_KEY_PATH } };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -68,10 +76,7 @@ static int parse(int argc, char **argv, struct opts *o)
 			       : !strcmp(v, "flat") ? (o->format = FMT_FLAT, 1)
 			       : bad(a, v, "want kdump, elf or flat");
 		else if (!strcmp(a, "--compress"))
-			used = !v ? bad(a, v, "want zlib or none")
-			       : !strcmp(v, "zlib") ? (o->compress = 1, 1)
-			       : !strcmp(v, "none") ? (o->compress = 0, 1)
-			       : bad(a, v, "want zlib or none");
+			used = v && (o->codec = td_codec_by_name(v)) ? 1 : bad(a, v, codec_want());
 		else if (!strcmp(a, "--threads"))
 			used = v && !parse_level(v, (unsigned *)&o->threads) && o->threads <= 8
 				       ? 1 : bad(a, v, "want a number of compression threads from 0 to 8");
@@ -114,11 +119,11 @@ static int to_file(struct td_run *r, const struct opts *o, struct td_err *e)
 	if (o->format == FMT_FLAT) {
 		rc = td_flat_start(&fw, &file, e);
 		if (rc == 0)
-			rc = td_run_dump(r, td_flat_sink(&fw), TD_FMT_KDUMP, o->compress, e);
+			rc = td_run_dump(r, td_flat_sink(&fw), TD_FMT_KDUMP, o->codec, e);
 		if (rc == 0)
 			rc = td_flat_finish(&fw, e);
 	} else {
-		rc = td_run_dump(r, &file, o->format, o->compress, e);
+		rc = td_run_dump(r, &file, o->format, o->codec, e);
 	}
 	if (!stdout_)
 		close(fd);
@@ -138,7 +143,7 @@ static int to_target(struct td_run *r, const struct opts *o, struct td_err *e)
 	cfg.ntarget = 1;
 	cfg.level = o->level;
 	cfg.format = o->format == TD_FMT_ELF;
-	cfg.compress = o->compress;
+	cfg.codec = o->codec;
 	if (o->tls_name)
 		snprintf(cfg.tls_name, sizeof cfg.tls_name, "%s", o->tls_name);
 	if (o->timeout)

@@ -21,11 +21,7 @@
 #include "os/log.h"
 #include "capture/dmesg.h"
 #include "capture/flat.h"
-#include "capture/kaddr.h"
-#include "capture/kdumpread.h"
-#include "capture/vmcore.h"
-#include "capture/vmcoreinfo.h"
-#include "capture/x86_64.h"
+#include "capture/readstack.h"
 #include "commands.h"
 #include "filesrc.h"
 
@@ -34,15 +30,10 @@ struct dm {
 	int opened;
 	int rebuilt;                 /* fd of the rebuilt flattened file, or -1 */
 	struct td_source src;
-	struct td_vmcore vc;
-	struct td_kdump kd;
-	uint8_t *notes;
-	struct td_vmcoreinfo vi;
-	struct td_physread phys;
-	struct td_x86 x86;
-	struct td_kread walk;
-	struct td_kaddr kaddr;
-	struct td_kread kread;
+	struct td_readstack rs;
+	struct td_kdump kd;          /* the reader, for a kdump file */
+	struct td_walker walk;       /* the page tables, where the linear maps end */
+	struct td_warnings warn;     /* unused: nothing here is reported */
 	struct td_dmesg log;
 };
 
@@ -62,52 +53,6 @@ static enum kind detect(struct td_source *s)
 	if (!memcmp(p, "makedumpfile\0\0\0\0", 16))
 		return K_FLAT;
 	return K_UNKNOWN;
-}
-
-static int open_elf(struct dm *d, struct td_err *e)
-{
-	if (td_vmcore_open(&d->vc, &d->src, e) < 0)
-		return -1;
-	if (!(d->notes = malloc(d->vc.note_size ? d->vc.note_size : 1)))
-		return td_fail(e, "out of memory for %llu bytes of notes",
-			       (unsigned long long)d->vc.note_size);
-	if (td_vmcore_load_notes(&d->vc, d->notes, e) < 0 ||
-	    td_vmcoreinfo_parse(&d->vi, (const char *)d->notes + d->vc.vmcoreinfo_off,
-				d->vc.vmcoreinfo_size, e) < 0)
-		return -1;
-	td_vmcore_physread(&d->vc, &d->phys);
-	return 0;
-}
-
-static int open_kdump(struct dm *d, struct td_err *e)
-{
-	uint64_t off, len, size;
-
-	if (td_kdump_open(&d->kd, &d->src, e) < 0)
-		return -1;
-	size = td_kdump_notes_size(&d->kd);
-	if (!(d->notes = malloc(size ? size : 1)))
-		return td_fail(e, "out of memory for %llu bytes of notes", (unsigned long long)size);
-	if (td_kdump_load_notes(&d->kd, d->notes, &off, &len, e) < 0 ||
-	    td_vmcoreinfo_parse(&d->vi, (const char *)d->notes + off, len, e) < 0)
-		return -1;
-	td_kdump_physread(&d->kd, &d->phys);
-	return 0;
-}
-
-/* The kernel-virtual reader: linear rules first, page tables after. */
-static void setup_kread(struct dm *d, uint64_t page_offset, int64_t phys_base_fallback)
-{
-	struct td_err e;
-	int64_t pb;
-	int walker = td_x86_init(&d->x86, &d->phys, &d->vi, page_offset, &e) == 0;
-
-	if (walker)
-		td_x86_kread(&d->x86, &d->walk);
-	td_kaddr_init(&d->kaddr, &d->phys, &d->vi, page_offset, walker ? &d->walk : NULL);
-	if (td_vi_number(&d->vi, "phys_base", &pb) < 0)
-		d->kaddr.phys_base = phys_base_fallback;
-	td_kaddr_kread(&d->kaddr, &d->kread);
 }
 
 static int place(void *ctx, uint64_t off, const uint8_t *p, size_t len, struct td_err *e)
@@ -218,10 +163,9 @@ static int run(struct dm *d, const char *path, struct td_err *e)
 		return -1;
 	if (k == K_UNKNOWN)
 		return td_fail(e, "%s is neither an ELF vmcore nor a kdump-compressed file", path);
-	if ((k == K_ELF ? open_elf(d, e) : open_kdump(d, e)) < 0)
+	if (td_readstack_open(&d->rs, &d->src, k == K_KDUMP ? &d->kd : NULL, &d->walk, &d->warn, e) < 0)
 		return td_wrap(e, "%s", path);
-	setup_kread(d, k == K_ELF ? d->vc.page_offset : 0, k == K_KDUMP ? (int64_t)d->kd.phys_base : 0);
-	if (td_dmesg_write(&d->log, &d->kread, &d->vi, &out, e) < 0)
+	if (td_dmesg_write(&d->log, &d->rs.kread, &d->rs.vi, &out, e) < 0)
 		return td_wrap(e, "%s", path);
 	return 0;
 }
@@ -253,7 +197,7 @@ int td_cmd_dmesg(int argc, char **argv)
 		td_filesrc_close(&d->fs);
 	if (d->rebuilt >= 0)
 		close(d->rebuilt);
-	free(d->notes);
+	td_readstack_close(&d->rs);
 	free(d);
 	return rc < 0 ? 1 : 0;
 }

@@ -77,7 +77,6 @@ static int td_pick(const char *v, const char *const *names)
 }
 
 static const char *const td_formats[] = { "kdump", "elf", NULL };
-static const char *const td_compressors[] = { "none", "zlib", NULL };
 /* In enum td_action order. */
 static const char *const td_actions[] = { "reboot", "poweroff", "halt", "shell", NULL };
 
@@ -98,17 +97,20 @@ static void td_show_format(const struct td_config *c, char *b, size_t n)
 
 static const char *td_set_compress(struct td_config *c, const char *v)
 {
-	int i = td_pick(v, td_compressors);
+	static char why[160];
+	const struct td_codec *codec = td_codec_by_name(v);
 
-	if (i < 0)
-		return "is not zlib or none";
-	c->compress = i;
+	if (!codec) {
+		snprintf(why, sizeof why, "is not %s", td_codec_names());
+		return why;
+	}
+	c->codec = codec;
 	return NULL;
 }
 
 static void td_show_compress(const struct td_config *c, char *b, size_t n)
 {
-	snprintf(b, n, "%s", td_compressors[c->compress ? 1 : 0]);
+	snprintf(b, n, "%s", c->codec->name);
 }
 
 static const char *td_set_final(struct td_config *c, const char *v)
@@ -394,7 +396,7 @@ void td_config_defaults(struct td_config *c)
 	snprintf(c->tls_name, sizeof c->tls_name, "tinydump-receiver");
 	c->level = 31;
 	c->format = 0;
-	c->compress = 1;
+	c->codec = TD_CODEC_DEFAULT;
 	c->ip.mode = TD_IP_UNSET;
 	c->timeout = 60;
 	c->final = TD_ACT_REBOOT;

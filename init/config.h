@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "os/err.h"
+#include "capture/codec.h"
 #include "capture/stats.h"
 #include "net/netup.h"
 #include "target.h"
@@ -26,7 +27,7 @@ struct td_config {
 	char tls_name[256]; /* DNS name the server certificate must carry */
 	unsigned level;     /* makedumpfile dump level 0..31 */
 	int format;         /* 0 kdump-compressed, 1 ELF */
-	int compress;       /* 1 zlib, 0 none */
+	const struct td_codec *codec; /* page codec (capture/codec.h) */
 	struct td_ipconf ip;
 	unsigned timeout;   /* seconds, 1..86400 */
 	enum td_action final, failure;

@@ -81,7 +81,7 @@ int td_pid1(void)
 		td_sys_final(cfg.failure);
 	}
 	td_log("crashed kernel %s on %s, %llu MiB of RAM, %u CPUs", run->ki.uts[2], run->ki.uts[1],
-	       (unsigned long long)(run->vc.max_pfn >> 8), run->vc.nr_cpus);
+	       (unsigned long long)(run->rs.vc.max_pfn >> 8), run->rs.vc.nr_cpus);
 	if (run->filter.why[0])
 		td_log("dump level %u requested, %u applied: %s", run->filter.level_requested,
 		       run->filter.level_applied, run->filter.why);

@@ -20,23 +20,12 @@ int td_run_open(struct td_run *r, const char *path, int force_read, unsigned lev
 	if (td_filesrc_open(&r->fs, path, force_read, e) < 0)
 		return -1;
 	td_filesrc_source(&r->fs, &r->src);
-	if (td_vmcore_open(&r->vc, &r->src, e) < 0)
+	if (td_readstack_open(&r->rs, &r->src, NULL, NULL, &r->warn, e) < 0)
 		return td_wrap(e, "%s", path);
-	if (!(r->notes = malloc(r->vc.note_size)) || !(r->dmesg = malloc(TD_DMESG_MAX)))
-		return td_fail(e, "no memory for notes (%llu bytes) and the kernel log",
-			       (unsigned long long)r->vc.note_size);
-	if (td_vmcore_load_notes(&r->vc, r->notes, e) < 0)
-		return td_wrap(e, "%s", path);
-	if (td_vmcoreinfo_parse(&r->vi, (const char *)r->notes + r->vc.vmcoreinfo_off,
-				r->vc.vmcoreinfo_size, e) < 0)
-		return td_wrap(e, "%s", path);
-	if (r->vi.dropped)
-		td_warn(&r->warn, "%s (and %u more)", r->vi.warning, r->vi.dropped - 1);
-	td_kinfo_read(&r->ki, &r->vc, &r->vi, &r->warn);
-	td_vmcore_physread(&r->vc, &r->phys);
-	td_kaddr_init(&r->kaddr, &r->phys, &r->vi, r->vc.page_offset, NULL);
-	td_kaddr_kread(&r->kaddr, &r->kread);
-	return td_filter_init(&r->filter, &r->vc, &r->vi, level, &r->warn, e);
+	if (!(r->dmesg = malloc(TD_DMESG_MAX)))
+		return td_fail(e, "no memory for the kernel log (%u bytes)", TD_DMESG_MAX);
+	td_kinfo_read(&r->ki, &r->rs.vc, &r->rs.vi, &r->warn);
+	return td_filter_init(&r->filter, &r->rs.vc, &r->rs.vi, level, &r->warn, e);
 }
 
 struct membuf {
@@ -75,7 +64,7 @@ void td_run_dmesg(struct td_run *r)
 		td_warn(&r->warn, "kernel log not extracted: out of memory");
 		return;
 	}
-	if (td_dmesg_write(d, &r->kread, &r->vi, &s, &e) < 0) {
+	if (td_dmesg_write(d, &r->rs.kread, &r->rs.vi, &s, &e) < 0) {
 		td_log("kernel log extraction failed: %s", e.msg);
 		td_warn(&r->warn, "kernel log extraction failed: %s", e.msg);
 	} else {
@@ -117,9 +106,9 @@ static int dump_with_workers(struct td_run *r, struct td_dump *d, struct td_err 
 
 	if (n > TD_ZIPPOOL_MAX)
 		n = TD_ZIPPOOL_MAX;
-	if (n == 0 || d->format != TD_FMT_KDUMP || !d->compress || !(pool = malloc(sizeof *pool)))
+	if (n == 0 || d->format != TD_FMT_KDUMP || !d->codec->compress || !(pool = malloc(sizeof *pool)))
 		return td_dump_write(d, e);
-	if (td_zippool_start(pool, n, &z, e) < 0) {
+	if (td_zippool_start(pool, n, d->codec, &z, e) < 0) {
 		td_log("compression workers not started (%s); compressing serially", e->msg);
 		free(pool);
 		return td_dump_write(d, e);
@@ -132,7 +121,8 @@ static int dump_with_workers(struct td_run *r, struct td_dump *d, struct td_err 
 	return rc;
 }
 
-int td_run_dump(struct td_run *r, struct td_sink *out, enum td_format format, int compress,
+int td_run_dump(struct td_run *r, struct td_sink *out, enum td_format format,
+		const struct td_codec *codec,
 		struct td_err *e)
 {
 	struct td_dump *d = &r->dump;
@@ -140,13 +130,13 @@ int td_run_dump(struct td_run *r, struct td_sink *out, enum td_format format, in
 	int rc;
 
 	memset(d, 0, sizeof *d);
-	d->vc = &r->vc;
-	d->vi = &r->vi;
+	d->vc = &r->rs.vc;
+	d->vi = &r->rs.vi;
 	d->ki = &r->ki;
 	d->filter = &r->filter;
 	d->out = out;
 	d->format = format;
-	d->compress = compress;
+	d->codec = codec;
 	d->progress = progress;
 	d->progress_ctx = r;
 	clock_gettime(CLOCK_MONOTONIC, &r->t0);
@@ -170,8 +160,7 @@ int td_run_dump(struct td_run *r, struct td_sink *out, enum td_format format, in
 void td_run_close(struct td_run *r)
 {
 	td_filesrc_close(&r->fs);
-	free(r->notes);
+	td_readstack_close(&r->rs);
 	free(r->dmesg);
-	r->notes = NULL;
 	r->dmesg = NULL;
 }

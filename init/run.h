@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "capture/dump.h"
-#include "capture/kaddr.h"
+#include "capture/readstack.h"
 #include "filesrc.h"
 
 #define TD_DMESG_MAX (2u << 20)   /* kernel-log text kept in memory */
@@ -16,15 +16,10 @@
 struct td_run {
 	struct td_filesrc fs;
 	struct td_source src;
-	struct td_vmcore vc;
-	uint8_t *notes;
-	struct td_vmcoreinfo vi;
+	struct td_readstack rs;      /* the vmcore, its VMCOREINFO, readers */
 	struct td_kinfo ki;
 	struct td_filter filter;
 	struct td_warnings warn;
-	struct td_physread phys;
-	struct td_kaddr kaddr;
-	struct td_kread kread;
 	char *dmesg;                 /* TD_DMESG_MAX bytes */
 	size_t dmesg_len;
 	int dmesg_ok;
@@ -48,7 +43,8 @@ int td_run_open(struct td_run *r, const char *path, int force_read, unsigned lev
 void td_run_dmesg(struct td_run *r);
 
 /* Write the dump through out. Progress goes to the log once a second. */
-int td_run_dump(struct td_run *r, struct td_sink *out, enum td_format format, int compress,
+int td_run_dump(struct td_run *r, struct td_sink *out, enum td_format format,
+		const struct td_codec *codec,
 		struct td_err *e);
 
 void td_run_close(struct td_run *r);

@@ -103,7 +103,7 @@ static int write_vmcore(struct rd *d, struct td_err *e)
 		return -1;
 	snprintf(name, sizeof name, "%s/" TD_VMCORE_PARTIAL, c->landed);
 	td_filesink_init(&fs, &s, fd, 0, name);
-	rc = td_run_dump(c->run, &s, c->cfg->format ? TD_FMT_ELF : TD_FMT_KDUMP, c->cfg->compress, e);
+	rc = td_run_dump(c->run, &s, c->cfg->format ? TD_FMT_ELF : TD_FMT_KDUMP, c->cfg->codec, e);
 	if (rc < 0)
 		fsync(fd); /* keep what landed: a partial dump still helps */
 	close(fd);

@@ -37,7 +37,7 @@ static int pay_dump(void *ctx, struct td_sink *out, struct td_err *e)
 {
 	struct td_try *c = ctx;
 
-	return td_run_dump(c->run, out, TD_FMT_KDUMP, c->cfg->compress, e);
+	return td_run_dump(c->run, out, TD_FMT_KDUMP, c->cfg->codec, e);
 }
 
 static int pay_json(void *ctx, char *buf, size_t cap, struct td_err *e)

@@ -31,7 +31,7 @@ static int oldest(struct td_zippool *p, int state)
 static void *worker(void *arg)
 {
 	struct td_zippool *p = ((void **)arg)[0];
-	struct td_pagezip *pz = ((void **)arg)[1];
+	struct td_codec_state *pz = ((void **)arg)[1];
 	int i;
 
 	free(arg);
@@ -127,13 +127,16 @@ static void pool_counts(void *ctx, uint64_t *tried, uint64_t *skipped)
 	*tried = *skipped = 0;
 	pthread_mutex_lock(&p->mu);
 	for (unsigned i = 0; i < p->nworkers; i++) {
-		*tried += p->zip[i].tried;
-		*skipped += p->zip[i].skipped;
+		uint64_t t, k;
+		td_codec_counts(&p->zip[i], &t, &k);
+		*tried += t;
+		*skipped += k;
 	}
 	pthread_mutex_unlock(&p->mu);
 }
 
-int td_zippool_start(struct td_zippool *p, unsigned workers, struct td_zipper *z, struct td_err *e)
+int td_zippool_start(struct td_zippool *p, unsigned workers, const struct td_codec *c,
+		     struct td_zipper *z, struct td_err *e)
 {
 	memset(p, 0, sizeof *p);
 	pthread_mutex_init(&p->mu, NULL);
@@ -149,7 +152,7 @@ int td_zippool_start(struct td_zippool *p, unsigned workers, struct td_zipper *z
 		}
 	for (unsigned i = 0; i < workers; i++) {
 		void **arg = malloc(2 * sizeof *arg);
-		if (!arg || td_pagezip_init(&p->zip[i], e) < 0 ||
+		if (!arg || td_codec_init(&p->zip[i], c, e) < 0 ||
 		    (arg[0] = p, arg[1] = &p->zip[i], pthread_create(&p->thr[i], NULL, worker, arg)) != 0) {
 			free(arg);
 			td_zippool_stop(p);
@@ -169,7 +172,7 @@ void td_zippool_stop(struct td_zippool *p)
 	pthread_mutex_unlock(&p->mu);
 	for (unsigned i = 0; i < p->nworkers; i++) {
 		pthread_join(p->thr[i], NULL);
-		td_pagezip_end(&p->zip[i]);
+		td_codec_end(&p->zip[i]);
 	}
 	for (unsigned i = 0; i < p->depth; i++)
 		free(p->b[i]);

@@ -15,7 +15,7 @@ struct td_zippool {
 	pthread_cond_t work, done;
 	unsigned nworkers, depth;
 	pthread_t thr[TD_ZIPPOOL_MAX];
-	struct td_pagezip *zip;             /* one per worker */
+	struct td_codec_state *zip;         /* one per worker */
 	struct td_zipbatch *b[TD_ZIPPOOL_MAX + 2];
 	int state[TD_ZIPPOOL_MAX + 2];      /* see zippool.c */
 	uint64_t seq[TD_ZIPPOOL_MAX + 2];
@@ -27,7 +27,9 @@ struct td_zippool {
  * only one, and then the caller should use the serial zipper. */
 unsigned td_zippool_workers(void);
 
-int td_zippool_start(struct td_zippool *p, unsigned workers, struct td_zipper *z, struct td_err *e);
+/* Start workers compressing with codec c. */
+int td_zippool_start(struct td_zippool *p, unsigned workers, const struct td_codec *c,
+		     struct td_zipper *z, struct td_err *e);
 void td_zippool_stop(struct td_zippool *p);
 
 #endif

@@ -11,6 +11,8 @@
 #include "capture/dump.h"
 #include "capture/flat.h"
 #include "capture/kdumpread.h"
+#include "capture/arch.h"
+#include "capture/codec.h"
 #include "capture/pagezip.h"
 
 #include <zlib.h>
@@ -230,14 +232,14 @@ static void kdump_roundtrip(void)
 
 	T_CHECK(setup(s, g, 1, &e) == 0, "%s", e.msg);
 	d = (struct td_dump){ .vc = &s->vc, .vi = &s->vi, .ki = &s->ki, .filter = &s->f, .out = &sink,
-			      .format = TD_FMT_KDUMP, .compress = 1 };
+			      .format = TD_FMT_KDUMP, .codec = &td_codec_zlib };
 	T_CHECK(td_dump_write(&d, &e) == 0, "%s", e.msg);
 	T_CHECK(d.st.total == (48 << 20) >> 12, "total %llu", (unsigned long long)d.st.total);
 	T_CHECK(d.st.kept == d.st.total, "kept %llu", (unsigned long long)d.st.kept);
 	T_CHECK(d.st.zero > 0 && d.st.zero < d.st.kept - 1, "zero %llu", (unsigned long long)d.st.zero);
 	T_CHECK(d.bytes_written == img.len, "bytes %llu vs %zu", (unsigned long long)d.bytes_written, img.len);
 	T_CHECK(!memcmp(img.buf, "KDUMP   ", 8) && td_le32(img.buf + 8) == 6, "signature/version");
-	T_CHECK(td_le32(img.buf + 424) == TD_KDUMP_ZLIB, "status %x", td_le32(img.buf + 424));
+	T_CHECK(td_le32(img.buf + 424) == TD_KDUMP_F_ZLIB, "status %x", td_le32(img.buf + 424));
 	T_CHECK(td_le32(img.buf + 416) == 0 && td_le32(img.buf + 412) == 0, "tv_usec must be 0");
 
 	struct td_membuf m = { img.buf, img.len };
@@ -288,9 +290,9 @@ static void kdump_incomplete(void)
 
 	T_CHECK(setup(s, g, 0, &e) == 0, "%s", e.msg);
 	d = (struct td_dump){ .vc = &s->vc, .vi = &s->vi, .ki = &s->ki, .filter = &s->f, .out = &sink,
-			      .format = TD_FMT_KDUMP, .compress = 0 };
+			      .format = TD_FMT_KDUMP, .codec = &td_codec_none };
 	T_CHECK(td_dump_write(&d, &e) < 0 && strstr(e.msg, "disk full"), "%s", e.msg);
-	T_CHECK(d.incomplete && (td_le32(img.buf + 424) & TD_KDUMP_INCOMPLETE), "status %x",
+	T_CHECK(d.incomplete && (td_le32(img.buf + 424) & TD_KDUMP_F_INCOMPLETE), "status %x",
 		td_le32(img.buf + 424));
 	free(img.buf);
 	free(s->vm);
@@ -328,7 +330,7 @@ static void flat_roundtrip(void)
 
 	T_CHECK(setup(s, g, 31, &e) == 0, "%s", e.msg);
 	d = (struct td_dump){ .vc = &s->vc, .vi = &s->vi, .ki = &s->ki, .filter = &s->f, .out = &ds,
-			      .format = TD_FMT_KDUMP, .compress = 1 };
+			      .format = TD_FMT_KDUMP, .codec = &td_codec_zlib };
 	T_CHECK(td_dump_write(&d, &e) == 0, "%s", e.msg);
 	T_CHECK(td_flat_start(&fw, &ss, &e) == 0, "%s", e.msg);
 	d.out = td_flat_sink(&fw);
@@ -393,6 +395,60 @@ static void pagezip_never_skips_compressible(void)
 	free(pz);
 }
 
+/* The codec table: every row found by its name and by its kdump flag, the
+ * names for messages, and each row's page round trip. */
+static void codec_table(void)
+{
+	static uint8_t page[TD_PAGE_SIZE], out[TD_PAGE_SIZE], back[TD_PAGE_SIZE];
+	static struct td_codec_state cs;
+	const struct td_codec *rows[] = { &td_codec_zlib, &td_codec_none };
+	struct td_err e;
+
+	T_CHECK(!strcmp(td_codec_names(), "zlib or none"), "names: %s", td_codec_names());
+	T_CHECK(td_codec_by_name("zstd") == NULL && td_codec_by_flag(0x20) == NULL &&
+			td_codec_by_flag(0x2) == NULL, "a row for a codec tinydump lacks");
+	T_CHECK(td_codec_by_flag(0x1) == &td_codec_zlib && td_codec_by_flag(0) == &td_codec_none,
+		"kdump flags");
+	for (unsigned i = 0; i < TD_PAGE_SIZE; i++)
+		page[i] = (uint8_t)"tinydump codec table "[i % 21];
+	for (unsigned r = 0; r < 2; r++) {
+		const struct td_codec *c = rows[r];
+		T_CHECK(td_codec_by_name(c->name) == c && td_codec_by_flag(c->kdump_flag) == c, "%s", c->name);
+		int ok = td_codec_init(&cs, c, &e) == 0;  /* T_REQUIRE evaluates twice */
+		T_REQUIRE(ok, "%s: %s", c->name, e.msg);
+		uint32_t n = td_codec_page(&cs, page, out);
+		T_CHECK(c->kdump_flag ? n > 0 && n < TD_PAGE_SIZE : n == 0, "%s: %u bytes", c->name, n);
+		memset(back, 0, sizeof back);
+		T_CHECK(c->decompress(n ? out : page, n ? n : TD_PAGE_SIZE, back) == 0 &&
+				!memcmp(back, page, TD_PAGE_SIZE), "%s: round trip", c->name);
+		T_CHECK(c->decompress(page, 100, back) < 0, "%s: 100 bytes taken for a page", c->name);
+		td_codec_end(&cs);
+	}
+}
+
+/* The architecture table, and the page size checked against the row. */
+static void arch_table(void)
+{
+	static struct td_vmcoreinfo vi;
+	struct td_err e;
+
+	T_CHECK(td_arch_by_machine(62) == &td_arch_x86_64 && td_arch_by_name("x86_64") == &td_arch_x86_64,
+		"x86_64 row");
+	T_CHECK(td_arch_by_machine(183) == NULL && td_arch_by_name("aarch64") == NULL, "no arm64 row");
+	T_CHECK(td_arch_x86_64.page_size == TD_PAGE_SIZE, "row page size %u", td_arch_x86_64.page_size);
+	T_CHECK(parse_one("OSRELEASE=6.1\nPAGESIZE=8192\n", &vi, &e) < 0 &&
+			strstr(e.msg, "PAGESIZE=8192: only 4096-byte pages are supported"), "%s", e.msg);
+	int ok = parse_one("OSRELEASE=6.1\nPAGESIZE=4096\n", &vi, &e) == 0;
+	T_REQUIRE(ok, "%s", e.msg);
+	T_CHECK(td_arch_check(&td_arch_x86_64, &vi, &e) == 0, "%s", e.msg);
+	/* a VMCOREINFO the parser would refuse, to see the row's own check */
+	for (unsigned i = 0; i < vi.n; i++)
+		if (!strcmp(vi.ent[i].key, "PAGESIZE"))
+			vi.ent[i].u = 8192;
+	T_CHECK(td_arch_check(&td_arch_x86_64, &vi, &e) < 0 &&
+			strstr(e.msg, "PAGESIZE=8192: x86_64 dumps are read with 4096-byte pages only"), "%s", e.msg);
+}
+
 int main(int argc, char **argv)
 {
 	T_ARGS(argc, argv);
@@ -404,5 +460,7 @@ int main(int argc, char **argv)
 	T_RUN(kdump_incomplete);
 	T_RUN(flat_roundtrip);
 	T_RUN(pagezip_never_skips_compressible);
+	T_RUN(codec_table);
+	T_RUN(arch_table);
 	T_END();
 }

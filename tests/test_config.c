@@ -35,9 +35,9 @@ static void test_defaults(void)
 	reset();
 	td_config_finish(&c, &w);
 	T_NO_WARN();
-	T_CHECK(c.level == 31 && c.timeout == 60 && c.nfsvers == 4 && c.format == 0 && c.compress == 1,
-		"level %u timeout %u nfsvers %d format %d compress %d", c.level, c.timeout, c.nfsvers,
-		c.format, c.compress);
+	T_CHECK(c.level == 31 && c.timeout == 60 && c.nfsvers == 4 && c.format == 0 && c.codec == &td_codec_zlib,
+		"level %u timeout %u nfsvers %d format %d compress %s", c.level, c.timeout, c.nfsvers,
+		c.format, c.codec->name);
 	T_CHECK(!strcmp(c.tls_name, "tinydump-receiver") && !c.nfsopts[0], "names");
 	T_CHECK(c.ip.mode == TD_IP_UNSET && c.final == TD_ACT_REBOOT && c.failure == TD_ACT_REBOOT, "actions");
 	T_CHECK(c.ntarget == 1 && c.defaulted_target && c.target[0].kind == &td_target_disk &&
@@ -52,9 +52,9 @@ static void test_keys_valid(void)
 		"tinydump.compress=none tinydump.final=poweroff tinydump.failure=shell "
 		"tinydump.nfsopts=port=2049,timeo=600,nolock tinydump.tls_name=rx-1.example.com\n");
 	T_NO_WARN();
-	T_CHECK(c.level == 0 && c.timeout == 86400 && c.nfsvers == 3 && c.format == 1 && c.compress == 0,
-		"level %u timeout %u nfsvers %d format %d compress %d", c.level, c.timeout, c.nfsvers,
-		c.format, c.compress);
+	T_CHECK(c.level == 0 && c.timeout == 86400 && c.nfsvers == 3 && c.format == 1 && c.codec == &td_codec_none,
+		"level %u timeout %u nfsvers %d format %d compress %s", c.level, c.timeout, c.nfsvers,
+		c.format, c.codec->name);
 	T_CHECK(c.final == TD_ACT_POWEROFF && c.failure == TD_ACT_SHELL, "actions %d %d", c.final, c.failure);
 	T_CHECK(!strcmp(c.nfsopts, "port=2049,timeo=600,nolock"), "%.80s", c.nfsopts);
 	T_CHECK(!strcmp(c.tls_name, "rx-1.example.com"), "%.80s", c.tls_name);
@@ -62,7 +62,7 @@ static void test_keys_valid(void)
 		"tinydump.failure=reboot tinydump.format=kdump tinydump.compress=zlib tinydump.level=17");
 	T_NO_WARN();
 	T_CHECK(c.level == 17 && c.timeout == 1 && c.nfsvers == 4 && c.final == TD_ACT_HALT &&
-			c.failure == TD_ACT_REBOOT && c.format == 0 && c.compress == 1,
+			c.failure == TD_ACT_REBOOT && c.format == 0 && c.codec == &td_codec_zlib,
 		"second pass");
 	/* '-' and '_' are the same in keys, as in the kernel */
 	cmdline("tinydump.tls-name=a tinydump.nfsopts=");
@@ -149,7 +149,7 @@ static void test_keys_invalid(void)
 		T_CHECK(w.n == 1 && !strcmp(w.line[0], cases[i].warn), "%.80s: got '%.80s'", cases[i].word,
 			w.n ? w.line[0] : "(none)");
 		T_CHECK(c.level == 31 && c.timeout == 60 && c.nfsvers == 4 && c.format == 0 &&
-				c.compress == 1 && c.final == TD_ACT_REBOOT && c.failure == TD_ACT_REBOOT &&
+				c.codec == &td_codec_zlib && c.final == TD_ACT_REBOOT && c.failure == TD_ACT_REBOOT &&
 				!strcmp(c.tls_name, "tinydump-receiver") && !c.nfsopts[0],
 			"%.80s changed the configuration", cases[i].word);
 	}

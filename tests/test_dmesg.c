@@ -451,7 +451,7 @@ static void kaddr(void)
 	for (size_t i = 0; i < sizeof phys; i++)
 		phys[i] = (uint8_t)(i * 31 + 7);
 	T_CHECK(td_vmcoreinfo_parse(&vi, t, sizeof t - 1, &err) == 0, "%s", err.msg);
-	td_kaddr_init(&k, &pr, &vi, 0xffff888000000000ull, NULL);
+	td_kaddr_init(&k, &td_arch_x86_64, &pr, &vi, 0xffff888000000000ull, NULL);
 	td_kaddr_kread(&k, &kr);
 	T_CHECK(td_kaddr_vtop(&k, 0xffffffff80002000ull, &pa, &err) == 0 && pa == 0x1000, "pa %llx",
 		(unsigned long long)pa);
@@ -464,7 +464,7 @@ static void kaddr(void)
 	T_CHECK(kr.read(kr.ctx, 0xffffc90000000000ull, b, 8, &err) == -1 && strstr(err.msg, "outside"),
 		"%s", err.msg);
 	T_CHECK(kr.read(kr.ctx, 0xffffffffc0000000ull, b, 8, &err) == -1, "module area is not image");
-	td_kaddr_init(&k, &pr, &vi, 0xffff888000000000ull, &other);
+	td_kaddr_init(&k, &td_arch_x86_64, &pr, &vi, 0xffff888000000000ull, &other);
 	T_CHECK(kr.read(kr.ctx, 0xffffc90000000ff0ull, b, 0x20, &err) == -1, "fallback pages");
 	T_CHECK(kr.read(kr.ctx, 0xffffc90000000000ull, b, 0x2000, &err) == 0 && b[0x1fff] == 0x5a,
 		"%s", err.msg);

@@ -12,16 +12,12 @@
 #include <unistd.h>
 
 #include "capture/dmesg.h"
-#include "capture/kaddr.h"
-#include "capture/kdumpread.h"
-#include "capture/vmcore.h"
-#include "capture/x86_64.h"
+#include "capture/readstack.h"
 #include "t.h"
 #include "vmgen.c"
 
 #define ID_MASK (~0ull >> 2)
 
-static struct td_vmcoreinfo vi;
 static struct td_dmesg dm;
 static struct td_err err;
 
@@ -145,51 +141,33 @@ static void vg_machine(const char *path, int dynamic)
 	vmgen_free(g);
 }
 
-/* Everything `tinydump dmesg` does, in process, on a file. */
-static struct td_vmcore vg_vc;
+/* Everything `tinydump dmesg` does, in process, on a file: the same read
+ * stack (capture/readstack.h). */
+static struct td_readstack vg_rs;
 static struct td_kdump vg_kd;
-static struct td_x86 vg_x86;
+static struct td_walker vg_walk;
 
 static int dmesg_file(const char *path)
 {
-	int fd = open(path, O_RDONLY), kd, rc = -1, walker;
+	int fd = open(path, O_RDONLY), rc = -1;
 	struct stat st;
 	struct td_membuf mb;
 	struct td_source src;
-	struct td_physread pr;
-	struct td_kread walk, kr;
-	struct td_kaddr ka;
-	uint8_t *notes = malloc(TD_MAX_NOTES), *map;
-	uint64_t off = 0, len = 0;
+	struct td_warnings w = { 0 };
+	uint8_t *map;
 
 	if (fd < 0 || fstat(fd, &st) < 0 || (map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED)
 		return td_fail(&err, "cannot map %s", path);
 	mb.data = map;
 	mb.size = (uint64_t)st.st_size;
 	td_source_mem(&src, &mb);
-	kd = td_kdump_probe(map);
-	if (kd ? td_kdump_open(&vg_kd, &src, &err) < 0 || td_kdump_load_notes(&vg_kd, notes, &off, &len, &err) < 0
-	       : td_vmcore_open(&vg_vc, &src, &err) < 0 || td_vmcore_load_notes(&vg_vc, notes, &err) < 0)
-		goto out;
-	if (!kd) {
-		off = vg_vc.vmcoreinfo_off;
-		len = vg_vc.vmcoreinfo_size;
-		td_vmcore_physread(&vg_vc, &pr);
-	} else {
-		td_kdump_physread(&vg_kd, &pr);
+	if (td_readstack_open(&vg_rs, &src, &vg_kd, &vg_walk, &w, &err) == 0) {
+		out.len = 0;
+		rc = td_dmesg_write(&dm, &vg_rs.kread, &vg_rs.vi, &(struct td_sink){ &out, out_write, NULL }, &err);
 	}
-	if (td_vmcoreinfo_parse(&vi, (const char *)notes + off, len, &err) < 0)
-		goto out;
-	walker = td_x86_init(&vg_x86, &pr, &vi, kd ? 0 : vg_vc.page_offset, &err) == 0;
-	td_x86_kread(&vg_x86, &walk);
-	td_kaddr_init(&ka, &pr, &vi, kd ? 0 : vg_vc.page_offset, walker ? &walk : NULL);
-	td_kaddr_kread(&ka, &kr);
-	out.len = 0;
-	rc = td_dmesg_write(&dm, &kr, &vi, &(struct td_sink){ &out, out_write, NULL }, &err);
-out:
+	td_readstack_close(&vg_rs);
 	munmap(map, (size_t)st.st_size);
 	close(fd);
-	free(notes);
 	return rc;
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "capture/dump.h"
+#include "capture/arch_x86_64.h"
 #include "capture/filter.h"
 #include "vmgen.c"
 
@@ -363,8 +364,9 @@ static void five_level_sme(void)
 		"VMCOREINFO says 5-level");
 	for (unsigned i = 0; i < sizeof levels / sizeof levels[0]; i++) {
 		T_CHECK(run(d, levels[i], TD_CYCLE_PFNS, &st) == 0, "run");
-		T_CHECK(filt.x.levels == 5 && filt.level_applied == levels[i], "levels %d, applied %u",
-			filt.x.levels, filt.level_applied);
+		const struct td_x86 *x = (const void *)filt.walk.st.b;
+		T_CHECK(filt.walk.arch == &td_arch_x86_64 && x->levels == 5 && filt.level_applied == levels[i],
+			"levels %d, applied %u", x->levels, filt.level_applied);
 		uint64_t bad = check(levels[i], vi, &st, why);
 		T_CHECK(bad == 0, "level %u: %s", levels[i], why);
 		T_CHECK(warn.n == 0, "level %u: warning %s", levels[i], warn.line[0]);

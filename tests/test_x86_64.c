@@ -7,7 +7,7 @@
 
 #include "capture/io.h"
 #include "capture/vmcoreinfo.h"
-#include "capture/x86_64.h"
+#include "capture/arch_x86_64.h"
 
 #define DIRECT 0xffff888000000000ull /* 4-level direct map, PGD index 273 */
 #define L5_DIRECT 0xff11000000000000ull /* 5-level direct map, PGD index 34 */
@@ -221,7 +221,10 @@ static void kread_across_pages(void)
 	fm_set(&mem, 0x13000, 0x146, 0x5555063);
 	memcpy(fm_page(&mem, 0x7777ff8), "01234567", 8);
 	memcpy(fm_page(&mem, 0x5555000), "89abcdef", 8);
-	td_x86_kread(&x, &kr);
+	/* through the architecture row, as the rest of capture/ reads */
+	static struct td_walker w;
+	T_CHECK(td_walker_init(&w, &td_arch_x86_64, &pr, &vi, 0, &e) == 0, "%s", e.msg);
+	td_walker_kread(&w, &kr);
 	T_CHECK(kr.read(kr.ctx, DIRECT + 0x12345ff8, buf, 16, &e) == 0 &&
 			memcmp(buf, "0123456789abcdef", 16) == 0,
 		"cross-page read: %.200s", e.msg);

@@ -71,7 +71,7 @@ static void show_page(uint64_t pfn)
 	struct td_err e;
 	const struct td_pagefmt *pf = &filt.pf;
 
-	td_x86_kread(&filt.x, &kr);
+	td_walker_kread(&filt.walk, &kr);
 	if (td_memmap_section(&filt.mm, sec, &map, &e) != 1 ||
 	    kr.read(kr.ctx, map + (pfn - (sec << filt.mm.sec_shift)) * pf->size, p, 2 * pf->size, &e) < 0) {
 		printf("    struct page unreadable\n");
@@ -168,7 +168,7 @@ int main(int argc, char **argv)
 			samples();
 		for (int i = 3; i < argc; i++) {
 			uint64_t va = strtoull(argv[i], NULL, 16), pa, size;
-			if (td_x86_vtop(&filt.x, va, &pa, &size, &e) < 0)
+			if (td_walker_vtop(&filt.walk, va, &pa, &size, &e) < 0)
 				printf("%llx error %s\n", (unsigned long long)va, e.msg);
 			else
 				printf("%llx %llx %llx\n", (unsigned long long)va, (unsigned long long)pa,

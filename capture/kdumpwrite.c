@@ -1,9 +1,10 @@
 /* The kdump-compressed writer (makedumpfile's "KDUMP   " format, header
- * version 6; layout in shared/research/makedumpfile-notes.md §1).
+ * version 6; layout in shared/research/makedumpfile-notes.md §1; B is the
+ * block size, TD_KDUMP_BLOCK).
  *
  *   0                 disk_dump_header (464 bytes)
- *   4096              kdump_sub_header (104 bytes), then a copy of PT_NOTE
- *   (1+sub)*4096      1st bitmap (pfn is RAM), then 2nd bitmap (dumpable)
+ *   B                 kdump_sub_header (104 bytes), then a copy of PT_NOTE
+ *   (1+sub)*B         1st bitmap (pfn is RAM), then 2nd bitmap (dumpable)
  *   desc_off          24-byte page_desc per dumpable pfn, in pfn order
  *   data_off          [shared zero page when level bit 1] page data ...
  *
@@ -15,12 +16,15 @@
 #include <string.h>
 #include "dump.h"
 #include "dumpio.h"
+#include "kdumpfmt.h"
+#include "writer.h"
 #include "zipbatch.h"
 
 enum {
-	HDR_SIZE = 464,
-	SUB_SIZE = 104,
-	DESC_SIZE = 24,
+	HDR_SIZE = TD_KDUMP_HDR_SIZE,
+	SUB_SIZE = TD_KDUMP_SUBHDR_SIZE,
+	DESC_SIZE = TD_KDUMP_DESC_SIZE,
+	BLOCK = TD_KDUMP_BLOCK,
 	DESC_BATCH = 2048,          /* 48 KiB of descriptors per write */
 	DATA_BATCH = 256u << 10,    /* page data per write */
 };
@@ -59,9 +63,9 @@ static void put_header(struct kdump *k, uint8_t *h)
 	/* tv_usec stays 0: libkdumpfile probes the 32-bit layout first and a
 	 * power-of-two there could be mistaken for its block_size. */
 	td_put_le32(h + 424, k->status);
-	td_put_le32(h + 428, TD_PAGE_SIZE);
+	td_put_le32(h + 428, BLOCK);
 	td_put_le32(h + 432, k->sub_blocks);
-	td_put_le32(h + 436, (uint32_t)(2 * k->bitmap_len / TD_PAGE_SIZE));
+	td_put_le32(h + 436, (uint32_t)(2 * k->bitmap_len / BLOCK));
 	td_put_le32(h + 440, max > UINT32_MAX ? UINT32_MAX : (uint32_t)max);
 	td_put_le32(h + 460, d->vc->nr_cpus);
 }
@@ -69,7 +73,7 @@ static void put_header(struct kdump *k, uint8_t *h)
 static void put_subheader(struct kdump *k, uint8_t *s)
 {
 	const struct td_dump *d = k->d;
-	uint64_t notes = TD_PAGE_SIZE + SUB_SIZE;
+	uint64_t notes = BLOCK + SUB_SIZE;
 
 	memset(s, 0, SUB_SIZE);
 	td_put_le64(s + 0, (uint64_t)d->ki->phys_base);
@@ -86,10 +90,10 @@ static void layout(struct kdump *k)
 	const struct td_vmcore *vc = k->d->vc;
 	uint64_t blocks;
 
-	k->bitmap_len = ((vc->max_pfn + 7) / 8 + TD_PAGE_SIZE - 1) / TD_PAGE_SIZE * TD_PAGE_SIZE;
-	k->sub_blocks = (uint32_t)((SUB_SIZE + vc->note_size + TD_PAGE_SIZE - 1) / TD_PAGE_SIZE);
+	k->bitmap_len = ((vc->max_pfn + 7) / 8 + BLOCK - 1) / BLOCK * BLOCK;
+	k->sub_blocks = (uint32_t)((SUB_SIZE + vc->note_size + BLOCK - 1) / BLOCK);
 	blocks = 1 + k->sub_blocks;
-	k->bm1_off = blocks * TD_PAGE_SIZE;
+	k->bm1_off = blocks * BLOCK;
 	k->bm2_off = k->bm1_off + k->bitmap_len;
 	k->desc_off = k->bm2_off + k->bitmap_len;
 	k->data_off = k->desc_off + k->ndumpable * DESC_SIZE;
@@ -107,8 +111,8 @@ static int write_headers(struct kdump *k, struct td_err *e)
 	put_header(k, h);
 	put_subheader(k, s);
 	if (td_dumpio_write(&k->io, 0, h, HDR_SIZE, e) < 0 ||
-	    td_dumpio_write(&k->io, TD_PAGE_SIZE, s, SUB_SIZE, e) < 0 ||
-	    td_dumpio_write(&k->io, TD_PAGE_SIZE + SUB_SIZE, k->d->vc->notes, k->d->vc->note_size, e) < 0)
+	    td_dumpio_write(&k->io, BLOCK, s, SUB_SIZE, e) < 0 ||
+	    td_dumpio_write(&k->io, BLOCK + SUB_SIZE, k->d->vc->notes, k->d->vc->note_size, e) < 0)
 		return td_wrap(e, "writing the kdump header");
 	if (k->zero_off) {
 		memset(k->data, 0, TD_PAGE_SIZE);
@@ -194,7 +198,6 @@ static struct td_zipbatch *next_batch(struct kdump *k, struct td_err *e)
 	}
 	b->n = 0;
 	b->zero_detect = k->zero_off != 0;
-	b->compress = k->d->compress;
 	return b;
 }
 
@@ -274,7 +277,7 @@ static int mark_incomplete(struct kdump *k)
 	uint8_t h[HDR_SIZE];
 	struct td_err ignore;
 
-	k->status |= TD_KDUMP_INCOMPLETE;
+	k->status |= TD_KDUMP_F_INCOMPLETE;
 	k->d->incomplete = 1;
 	put_header(k, h);
 	return td_dumpio_write(&k->io, 0, h, HDR_SIZE, &ignore);
@@ -287,7 +290,7 @@ static int kdump_run(struct kdump *k, struct td_err *e)
 	if (td_dumpio_count(&k->io, &k->ndumpable, e) < 0)
 		return -1;
 	layout(k);
-	k->status = d->compress ? TD_KDUMP_ZLIB : 0;
+	k->status = d->codec->kdump_flag;
 	if (write_headers(k, e) < 0)
 		return -1;
 	k->io.cycle = write_cycle;
@@ -318,7 +321,7 @@ int td_kdump_write(struct td_dump *d, struct td_err *e)
 	k->d = d;
 	k->zip = d->zipper;
 	if (!k->zip) {
-		if (td_zipserial_init(&k->serial, &k->own, e) < 0)
+		if (td_zipserial_init(&k->serial, d->codec, &k->own, e) < 0)
 			goto out;
 		k->zip = &k->own;
 	}

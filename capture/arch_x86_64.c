@@ -7,16 +7,24 @@
  * image or the direct map: the mem_map scan must see the vmemmap exactly as
  * the crashed kernel mapped it, and callers that want the linear rules
  * first (dmesg, kinfo) use capture/kaddr.c, which falls back to this walk.
- * Every byte is read through the td_physread; table pages are cached. */
+ * Every byte is read through the td_physread; table pages are cached.
+ *
+ * The row at the end gives the rest of capture/ x86_64's constants: ELF
+ * machine 62, the kernel image map at __START_KERNEL_map with its default
+ * size (KERNEL_IMAGE_SIZE, 1 GiB) and MAX_PHYSMEM_BITS (46). */
 #include <string.h>
 
+#include "arch_x86_64.h"
 #include "io.h"
-#include "x86_64.h"
 
 #define PAGE_PRESENT 0x1ull
 #define PAGE_PSE 0x80ull
 #define ENTRY_MASK 0x000ffffffffff000ull /* bits 12..51 */
 #define START_KERNEL_MAP 0xffffffff80000000ull
+#define EM_X86_64 62
+#define KIMAGE_SIZE_DEFAULT (1ull << 30)
+#define PHYSMEM_BITS_DEFAULT 46
+#define TABLE_SIZE 4096 /* a page-table page */
 
 static const char *level_name(const struct td_x86 *x, int level)
 {
@@ -40,7 +48,7 @@ int td_x86_init(struct td_x86 *x, struct td_physread *mem, const struct td_vmcor
 		return td_fail(e, "VMCOREINFO has no SYMBOL(init_top_pgt): cannot find the kernel page tables");
 	if (td_vi_number(vi, "phys_base", &x->phys_base) < 0)
 		return td_fail(e, "VMCOREINFO has no NUMBER(phys_base): cannot locate init_top_pgt");
-	if (top < START_KERNEL_MAP || top % 4096)
+	if (top < START_KERNEL_MAP || top % TABLE_SIZE)
 		return td_fail(e, "SYMBOL(init_top_pgt)=%llx is not a page in the kernel image map",
 			       (unsigned long long)top);
 	x->root_pa = top - START_KERNEL_MAP + (uint64_t)x->phys_base;
@@ -67,7 +75,7 @@ static const uint8_t *table_page(struct td_x86 *x, uint64_t pa)
 			return x->cache[i];
 	i = x->cache_next;
 	x->cache_pa[i] = ~0ull;
-	if (x->mem->read(x->mem->ctx, pa, x->cache[i], 4096, &ignored) < 0)
+	if (x->mem->read(x->mem->ctx, pa, x->cache[i], TABLE_SIZE, &ignored) < 0)
 		return NULL;
 	x->cache_pa[i] = pa;
 	x->cache_next = (i + 1) % 8;
@@ -129,30 +137,26 @@ int td_x86_vtop(struct td_x86 *x, uint64_t va, uint64_t *pa, uint64_t *pgsize, s
 	return td_fail(e, "translating va 0x%llx: no level", (unsigned long long)va); /* unreachable */
 }
 
-static int x86_kread(void *ctx, uint64_t va, void *buf, size_t len, struct td_err *e)
+static int x86_init(void *st, struct td_physread *mem, const struct td_vmcoreinfo *vi,
+		    uint64_t page_offset, struct td_err *e)
 {
-	struct td_x86 *x = ctx;
-	uint8_t *b = buf;
-
-	while (len) {
-		uint64_t pa, size, n;
-		if (td_x86_vtop(x, va, &pa, &size, e) < 0)
-			return -1;
-		n = size - (va & (size - 1));
-		if (n > len)
-			n = len;
-		if (x->mem->read(x->mem->ctx, pa, b, n, e) < 0)
-			return td_wrap(e, "reading va 0x%llx (pa 0x%llx)", (unsigned long long)va,
-				       (unsigned long long)pa);
-		va += n;
-		b += n;
-		len -= n;
-	}
-	return 0;
+	return td_x86_init(st, mem, vi, page_offset, e);
 }
 
-void td_x86_kread(struct td_x86 *x, struct td_kread *kr)
+static int x86_vtop(void *st, uint64_t va, uint64_t *pa, uint64_t *pgsize, struct td_err *e)
 {
-	kr->ctx = x;
-	kr->read = x86_kread;
+	return td_x86_vtop(st, va, pa, pgsize, e);
 }
+
+_Static_assert(sizeof(struct td_x86) <= TD_ARCH_STATE_MAX, "TD_ARCH_STATE_MAX too small for x86_64");
+
+const struct td_arch td_arch_x86_64 = {
+	.name = "x86_64",
+	.elf_machine = EM_X86_64,
+	.page_size = 4096,
+	.kimage_base = START_KERNEL_MAP,
+	.kimage_size = KIMAGE_SIZE_DEFAULT,
+	.physmem_bits = PHYSMEM_BITS_DEFAULT,
+	.init = x86_init,
+	.vtop = x86_vtop,
+};
