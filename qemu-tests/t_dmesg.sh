@@ -84,10 +84,10 @@ done
 # What we do not read must fail clearly, with a nonzero exit.
 makedumpfile -l -d 31 "$V/vmcore" "$W/md-lzo" > /dev/null 2>&1 || :
 if [ -s "$W/md-lzo" ] && ! "$TD" dmesg "$W/md-lzo" > /dev/null 2> "$W/lzo.log" &&
-   grep -q 'unsupported compression LZO' "$W/lzo.log"; then
+   grep -q 'unsupported compression flag 0x2 (LZO)' "$W/lzo.log"; then
 	td_ok $T/lzo-kdump-clear-error
 else
-	td_fail $T/lzo-kdump-clear-error "no 'unsupported compression LZO' failure" "$W/lzo.log"
+	td_fail $T/lzo-kdump-clear-error "no 'unsupported compression flag 0x2 (LZO)' failure" "$W/lzo.log"
 fi
 
 # Flattened files are rebuilt on the fly: makedumpfile's and ours.
