@@ -1,0 +1,131 @@
+#!/bin/bash
+# Issue 9: a stock Debian kernel, as Debian ships it, crashes in QEMU and is
+# also the capture kernel. Its virtio disk driver is a module: the capture
+# initramfs from `tinydump initramfs` carries it, PID 1 loads it, and the
+# dump lands on a LABEL=crash ext4 virtio disk. On the host, crash (with the
+# vmlinux of the matching -dbg package) and makedumpfile read the dump.
+#   t_stock_disk.sh [deb12-cloud|deb13-cloud|deb12-generic]   (default deb12-cloud)
+# Debian 12's crash 8.0.2 and makedumpfile 1.7.2 read 6.1 dumps; for 6.12,
+# unstable's crash 9 and makedumpfile 1.7.8 run through scripts/oracle.sh.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+K=${1:-deb12-cloud}
+T=stock-disk-$K
+RAM=1024
+CRASHKERNEL=${CRASHKERNEL:-160M}
+W=$(mktemp -d /tmp/td-stock.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+
+# The stock kernel's paths: name version release root vmlinuz modules config vmlinux.
+stock() {
+	local line
+	"$TD_ROOT/scripts/stock-kernel.sh" "$K" --dbg > "$W/stock.txt" 2> "$W/stock.err" || return 1
+	while IFS= read -r line; do
+		case $line in
+		name=*|version=*|release=*|root=*|vmlinuz=*|modules=*|vmlinux=*) printf -v "S_${line%%=*}" %s "${line#*=}" ;;
+		esac
+	done < "$W/stock.txt"
+	[ -f "$S_vmlinuz" ] && [ -f "$S_vmlinux" ]
+}
+
+# Readers of the dump: the host's for 6.1, unstable's for later kernels.
+readers() {
+	case $S_release in
+	6.1.*) CRASH=(crash) MAKEDUMPFILE=(makedumpfile) ;;
+	*) CRASH=("$TD_ROOT/scripts/oracle.sh" crash) MAKEDUMPFILE=("$TD_ROOT/scripts/oracle.sh" makedumpfile) ;;
+	esac
+}
+
+build_initramfs() {
+	mkdir -p "$W/nocerts"
+	printf 'target=disk:LABEL=crash\nfinal=poweroff\n' > "$W/td.conf"
+	if "$TD_ROOT/build/tinydump" initramfs --root "$S_root" --kernel-release "$S_release" \
+		--no-detect --modules virtio_blk,virtio_pci,ext4 --conf "$W/td.conf" --certs "$W/nocerts" \
+		--output "$W/capture.img" > "$W/initramfs.out" 2>&1 &&
+		grep -q '^  virtio_blk ' "$W/initramfs.out"; then
+		td_ok "$T/initramfs-has-modules"
+		sed 's/^/    /' "$W/initramfs.out"
+	else
+		td_fail "$T/initramfs-has-modules" "tinydump initramfs failed or left virtio_blk out" "$W/initramfs.out"
+		return 1
+	fi
+}
+
+boot() {
+	td_disk_dump "$W/dump.img" $(( RAM + 256 ))
+	td_sys_conf TD_LOADER=tinydump TD_CRASH=yes TD_WL_ANON=64 TD_APPEND="tinydump.final=poweroff" > "$W/sys.conf"
+	td_sys_initramfs "$W/sys.cpio.gz" "$W/sys.conf" "$W/capture.img" "$TD_ROOT/build/tinydump"
+	td_qemu "$W/console.log" 600 "$RAM" "$W/sys.cpio.gz" \
+		"console=ttyS0 crashkernel=$CRASHKERNEL panic=1 printk.devkmsg=on" "$W/dump.img"
+	echo "$T: crash-and-capture cycle took $TD_QEMU_SECONDS s in QEMU" >&2
+}
+
+check_modules() {
+	local n
+	n=$(grep -c '^  [a-z0-9_]* ' "$W/initramfs.out")
+	if grep -q "tinydump: modules: $n loaded, 0 not loaded" "$W/console.log"; then
+		td_ok "$T/pid1-loads-modules"
+	else
+		td_fail "$T/pid1-loads-modules" "expected 'modules: $n loaded, 0 not loaded' on the console" "$W/console.log"
+	fi
+	grep -a 'tinydump: module' "$W/console.log" | sed 's/^/    /'
+}
+
+check_landed() {
+	local d f
+	d=$(td_guest_ls "$W/dump.img" / | awk '{print $NF}' | grep -E -- '-[0-9]{4}-[0-9]{2}-[0-9]{2}-' | head -1)
+	for f in vmcore dmesg.txt tinydump.json; do
+		[ -n "$d" ] && td_guest_get "$W/dump.img" "/$d/$f" "$W/$f" ||
+			{ td_fail "$T/dump-lands" "no /$d/$f on the dump disk" "$W/console.log"; return 1; }
+	done
+	grep -q "tinydump: dump complete: /mnt/t0/$d" "$W/console.log" ||
+		{ td_fail "$T/dump-lands" "no 'dump complete' console line" "$W/console.log"; return 1; }
+	td_ok "$T/dump-lands"
+	echo "    vmcore $(stat -c %s "$W/vmcore") bytes"
+	grep -a 'tinydump: ' "$W/console.log" | grep -E 'level|pages|kept|complete' | head -5 | sed 's/^/    /'
+}
+
+check_crash() {
+	local out=$W/crash.out
+	printf 'sys\nbt\nlog\nps\nkmem -i\nquit\n' > "$W/crash.cmd"
+	timeout 600 "${CRASH[@]}" --kaslr=auto -s "$S_vmlinux" "$W/vmcore" < "$W/crash.cmd" > "$out" 2>&1 || :
+	if grep -q 'sysrq_handle_crash' "$out" && grep -q 'sysrq: Trigger a crash' "$out" &&
+		grep -qE '^>? *[0-9]+ +[0-9]+ +[0-9]+ +[0-9a-f]{16} ' "$out" &&
+		grep -q 'TOTAL MEM' "$out" &&
+		! grep -qE 'page excluded|read error|invalid kernel virtual address|do not match' "$out"; then
+		td_ok "$T/crash-bt-log-ps-kmem"
+	else
+		td_fail "$T/crash-bt-log-ps-kmem" "crash did not show bt through sysrq_handle_crash, log, ps and kmem -i" "$out"
+	fi
+	grep -E 'RELEASE|PANIC|#[0-4] |TOTAL MEM|FREE  ' "$out" | head -12 | sed 's/^/    /'
+}
+
+check_dmesg() {
+	if "${MAKEDUMPFILE[@]}" --dump-dmesg "$W/vmcore" "$W/md-dmesg.txt" > "$W/md.out" 2>&1 &&
+		grep -q 'sysrq: Trigger a crash' "$W/md-dmesg.txt"; then
+		td_ok "$T/makedumpfile-dump-dmesg"
+	else
+		td_fail "$T/makedumpfile-dump-dmesg" "makedumpfile --dump-dmesg failed or lacks the crash" "$W/md.out"
+	fi
+	if cmp -s "$W/md-dmesg.txt" "$W/dmesg.txt"; then
+		td_ok "$T/dmesg-txt-equals-makedumpfile"
+	else
+		td_fail "$T/dmesg-txt-equals-makedumpfile" "dmesg.txt differs from makedumpfile --dump-dmesg"
+	fi
+}
+
+main() {
+	stock || { td_skip "$T" "scripts/stock-kernel.sh $K failed: $(tail -1 "$W/stock.err")"; exit 0; }
+	TD_BZIMAGE=$S_vmlinuz
+	readers
+	[ -x "$TD_ROOT/build/tinydump" ] || { td_fail "$T/build" "build/tinydump missing: run make"; exit 1; }
+	build_initramfs || exit 1
+	boot
+	check_modules
+	check_landed || exit 1
+	check_crash
+	check_dmesg
+}
+
+main
