@@ -27,7 +27,7 @@ int td_modname(const char *path, char *name, size_t cap)
 	for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
 		size_t el = strlen(ext[i]);
 
-		if (n > el && !strcmp(b + n - el, ext[i])) {
+		if (n >= el && !strcmp(b + n - el, ext[i])) {
 			n -= el;
 			break;
 		}
