@@ -259,7 +259,7 @@ static int plan_modules(const struct opts *o, struct td_modtree *t, int *order, 
 	if (o->modules && add_names(o->modules, want, &nw) < 0)
 		return td_fail(e, "too many modules named");
 	if (o->detect) {
-		if (td_moddetect(o->conf, detected, sizeof detected, e) < 0)
+		if (td_moddetect(o->conf, getenv("TINYDUMP_SYSROOT") ? getenv("TINYDUMP_SYSROOT") : "", detected, sizeof detected, e) < 0)
 			return td_wrap(e, "detecting the modules the targets need");
 		if (detected[0])
 			printf("detected: %s\n", detected);

@@ -10,6 +10,8 @@
 #include "moddetect.h"
 #include "modtree.h"
 
+static const char *sysroot = "";
+
 /* Add name to the comma-separated list out, once. */
 static void add(char *out, size_t cap, const char *name)
 {
@@ -27,9 +29,11 @@ static void driver_chain(const char *dev, char *out, size_t cap)
 {
 	char path[PATH_MAX], link[PATH_MAX];
 
+	size_t stop = strlen(sysroot) + sizeof "/sys/devices";
+
 	if (!realpath(dev, path))
 		return;
-	while (strlen(path) > sizeof "/sys/devices") {
+	while (strlen(path) > stop && strrchr(path, '/')) {
 		char m[PATH_MAX + 16];
 		ssize_t n;
 
@@ -49,19 +53,23 @@ static int disk_sysfs(const char *spec, char *sys, size_t cap)
 	static const struct { const char *key, *dir; } by[] = {
 		{ "LABEL=", "by-label" }, { "UUID=", "by-uuid" }, { "PARTUUID=", "by-partuuid" },
 	};
-	char link[PATH_MAX], dev[PATH_MAX];
+	char link[PATH_MAX], dev[PATH_MAX], devdir[PATH_MAX];
+	const char *name;
 
-	snprintf(link, sizeof link, "%s", spec);
+	snprintf(link, sizeof link, "%s%s", sysroot, spec);
 	for (size_t i = 0; i < sizeof by / sizeof by[0]; i++)
 		if (!strncmp(spec, by[i].key, strlen(by[i].key)))
-			snprintf(link, sizeof link, "/dev/disk/%s/%s", by[i].dir, spec + strlen(by[i].key));
-	if (!realpath(link, dev) || strncmp(dev, "/dev/", 5))
+			snprintf(link, sizeof link, "%s/dev/disk/%s/%s", sysroot, by[i].dir,
+				 spec + strlen(by[i].key));
+	snprintf(devdir, sizeof devdir, "%s/dev/", sysroot);
+	if (!realpath(link, dev) || strncmp(dev, devdir, strlen(devdir)))
 		return -1;
-	snprintf(sys, cap, "/sys/class/block/%s/device", dev + 5);
+	name = dev + strlen(devdir);
+	snprintf(sys, cap, "%s/sys/class/block/%s/device", sysroot, name);
 	if (access(sys, F_OK) == 0)
 		return 0;
 	/* A partition: its disk's device. */
-	snprintf(sys, cap, "/sys/class/block/%s/../device", dev + 5);
+	snprintf(sys, cap, "%s/sys/class/block/%s/../device", sysroot, name);
 	return access(sys, F_OK);
 }
 
@@ -73,7 +81,10 @@ static int route_dev(const char *server, char *ifname, size_t cap)
 	int have = inet_pton(AF_INET, server, &a) == 1, best = -1;
 	char line[256], name[32];
 	unsigned dst, gw, flags, mask;
-	FILE *f = fopen("/proc/net/route", "r");
+	FILE *f;
+
+	snprintf(line, sizeof line, "%s/proc/net/route", sysroot);
+	f = fopen(line, "r");
 
 	if (!f)
 		return -1;
@@ -91,18 +102,18 @@ static int route_dev(const char *server, char *ifname, size_t cap)
 
 static void net_target(const char *server, char *out, size_t cap)
 {
-	char ifname[32], sys[128];
+	char ifname[32], sys[PATH_MAX];
 
 	if (route_dev(server, ifname, sizeof ifname) < 0) {
 		fprintf(stderr, "tinydump: initramfs: no route to %s: name its network driver "
 			"with --modules\n", server);
 		return;
 	}
-	snprintf(sys, sizeof sys, "/sys/class/net/%s/device", ifname);
+	snprintf(sys, sizeof sys, "%s/sys/class/net/%s/device", sysroot, ifname);
 	driver_chain(sys, out, cap);
 }
 
-int td_moddetect(const char *conf, char *out, size_t cap, struct td_err *e)
+int td_moddetect(const char *conf, const char *root, char *out, size_t cap, struct td_err *e)
 {
 	static struct td_config c;
 	struct td_warnings w;
@@ -110,6 +121,7 @@ int td_moddetect(const char *conf, char *out, size_t cap, struct td_err *e)
 	char *text;
 
 	out[0] = '\0';
+	sysroot = root;
 	memset(&w, 0, sizeof w);
 	td_config_defaults(&c);
 	if (access(conf, F_OK) == 0) {

@@ -16,7 +16,9 @@
 /* Comma-separated module names into out ("" when none), from the targets
  * of the configuration file conf (the default target when it is missing).
  * A target whose device cannot be found is reported on stderr and skipped:
- * --modules can still name its drivers. */
-int td_moddetect(const char *conf, char *out, size_t cap, struct td_err *e);
+ * --modules can still name its drivers. sysroot prefixes /sys, /dev and
+ * /proc ("" on a real machine; tests pass a made-up tree). */
+int td_moddetect(const char *conf, const char *sysroot, char *out, size_t cap,
+		 struct td_err *e);
 
 #endif

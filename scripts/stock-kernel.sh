@@ -24,18 +24,22 @@ deb13-cloud   trixie   ^linux-image-6\.12\.[0-9]+\+deb13(\.[0-9]+)?-cloud-amd64$
 '
 
 # pick SUITE REGEX : "PACKAGE VERSION", newest with a -dbg of the same version.
+# Two madison calls over every matching name, not two per name.
 pick() {
-	local suite=$1 re=$2 p v best= bestv=
+	local suite=$1 re=$2 names p v best= bestv=
 	debpkg_apt "$suite"
-	for p in $(apt-cache "${DEBPKG_OPTS[@]}" pkgnames linux-image- | grep -E "$re"); do
-		for v in $(debpkg_versions "$suite" "$p"); do
-			debpkg_versions "$suite" "$p-dbg" | grep -qxF "$v" || continue
-			if [ -z "$bestv" ] || dpkg --compare-versions "$v" gt "$bestv"; then
-				best=$p bestv=$v
-			fi
-			break
-		done
-	done
+	names=$(apt-cache "${DEBPKG_OPTS[@]}" pkgnames linux-image- | grep -E "$re" || :)
+	[ -n "$names" ] || die "$suite serves no package matching $re"
+	apt-cache "${DEBPKG_OPTS[@]}" madison $(printf '%s-dbg ' $names) 2>/dev/null |
+		awk -F'|' '{ gsub(/ /, ""); sub(/-dbg$/, "", $1); print $1, $2 }' | sort -u > "$tmp.dbg"
+	apt-cache "${DEBPKG_OPTS[@]}" madison $names 2>/dev/null |
+		awk -F'|' '{ gsub(/ /, ""); print $1, $2 }' | sort -u > "$tmp.img"
+	while read -r p v; do
+		if [ -z "$bestv" ] || dpkg --compare-versions "$v" gt "$bestv"; then
+			best=$p bestv=$v
+		fi
+	done < <(comm -12 "$tmp.img" "$tmp.dbg")
+	rm -f "$tmp.img" "$tmp.dbg"
 	[ -n "$best" ] || die "$suite serves no package matching $re with a -dbg of the same version"
 	echo "$best $bestv"
 }
@@ -73,6 +77,8 @@ main() {
 	read -r suite re <<< "$(echo "$kernels" | awk -v n="$name" '$1 == n { print $2, $3 }')"
 	[ -n "$suite" ] || die "usage: scripts/stock-kernel.sh deb12-cloud|deb12-generic|deb13-cloud [--dbg]"
 	[ -z "$dbg" ] || [ "$dbg" = --dbg ] || die "unknown option $dbg: only --dbg"
+	tmp=$(mktemp)
+	trap 'rm -f "$tmp" "$tmp".*' EXIT
 	read -r pkg ver <<< "$(pick "$suite" "$re")"
 	rel=${pkg#linux-image-}
 	root=$(debpkg_unpack "$suite" "$pkg" "$ver")
