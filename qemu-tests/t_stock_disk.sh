@@ -94,9 +94,13 @@ check_landed() {
 }
 
 check_crash() {
-	local out=$W/crash.out
+	local out=$W/crash.out rc
 	printf 'sys\nbt\nlog\nps\nkmem -i\nquit\n' > "$W/crash.cmd"
-	timeout 600 "${CRASH[@]}" --kaslr=auto -s "$S_vmlinux" "$W/vmcore" < "$W/crash.cmd" > "$out" 2>&1 || :
+	# Not -s: when crash gives up it may print nothing else, and its
+	# progress lines then show where ("gathering task table data").
+	rc=0
+	timeout 600 "${CRASH[@]}" --kaslr=auto "$S_vmlinux" "$W/vmcore" < "$W/crash.cmd" > "$out" 2>&1 || rc=$?
+	echo "crash exit status $rc" >> "$out"
 	if grep -q 'sysrq_handle_crash' "$out" && grep -q 'sysrq: Trigger a crash' "$out" &&
 		grep -qE '^>? *[0-9]+ +[0-9]+ +[0-9]+ +[0-9a-f]{16} ' "$out" &&
 		grep -q 'TOTAL MEM' "$out" &&
