@@ -135,7 +135,7 @@ static int check_gzip(const struct opts *o, struct td_err *e)
 	snprintf(path, sizeof path, "%s/boot/config-%s", strcmp(o->root, "/") ? o->root : "", o->release);
 	if (access(path, R_OK) < 0)
 		return 0;
-	if (!(cfg = td_slurp_alloc(path, &len, e)))
+	if (!(cfg = td_read_file_alloc(path, 1u << 20, &len, e)))
 		return -1;
 	ok = strstr(cfg, "\nCONFIG_RD_GZIP=y\n") != NULL;
 	free(cfg);
@@ -147,7 +147,7 @@ static int put_file(struct td_cpio *c, const char *name, const char *host, unsig
 {
 	struct td_cpio_entry en = { .name = name, .mode = S_IFREG | mode };
 	size_t len;
-	char *data = td_slurp_alloc(host, &len, e);
+	char *data = td_read_file_alloc(host, 64u << 20, &len, e);
 	int r;
 
 	if (!data)

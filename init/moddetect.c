@@ -6,7 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "os/file.h"
 #include "config.h"
+#include "target.h"
 #include "moddetect.h"
 #include "modtree.h"
 
@@ -125,7 +127,7 @@ int td_moddetect(const char *conf, const char *root, char *out, size_t cap, stru
 	memset(&w, 0, sizeof w);
 	td_config_defaults(&c);
 	if (access(conf, F_OK) == 0) {
-		if (!(text = td_slurp_alloc(conf, &len, e)))
+		if (!(text = td_read_file_alloc(conf, 1u << 20, &len, e)))
 			return -1;
 		td_config_file(&c, text, len, &w);
 		free(text);
@@ -135,17 +137,17 @@ int td_moddetect(const char *conf, const char *root, char *out, size_t cap, stru
 		const struct td_target *t = &c.target[i];
 		char sys[PATH_MAX];
 
-		if (t->kind == TD_TGT_DISK && disk_sysfs(t->dev, sys, sizeof sys) == 0) {
+		if (t->kind == &td_target_disk && disk_sysfs(t->where, sys, sizeof sys) == 0) {
 			driver_chain(sys, out, cap);
 			add(out, cap, "ext4");
-		} else if (t->kind == TD_TGT_DISK) {
+		} else if (t->kind == &td_target_disk) {
 			fprintf(stderr, "tinydump: initramfs: disk %s not found on this machine: "
-				"name its drivers with --modules\n", t->dev);
-		} else if (t->kind == TD_TGT_NFS) {
-			net_target(t->server, out, cap);
+				"name its drivers with --modules\n", t->where);
+		} else if (t->kind == &td_target_nfs) {
+			net_target(t->where, out, cap);
 			add(out, cap, c.nfsvers == 3 ? "nfsv3" : "nfsv4");
-		} else {
-			net_target(t->host, out, cap);
+		} else if (t->kind == &td_target_tls) {
+			net_target(t->where, out, cap);
 		}
 	}
 	return 0;

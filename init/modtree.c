@@ -9,47 +9,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "os/file.h"
 #include "modinfo.h"
 #include "modtree.h"
 
 #define MAX_MODULES 16384
 #define MAX_FILE (64u << 20)
-
-char *td_slurp_alloc(const char *path, size_t *len, struct td_err *e)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	char *buf;
-	size_t got = 0;
-
-	if (fd < 0)
-		return td_fail(e, "%s: %s", path, strerror(errno)), NULL;
-	if (fstat(fd, &st) < 0 || (uint64_t)st.st_size >= MAX_FILE) {
-		close(fd);
-		return td_fail(e, "%s: unreadable or larger than %u MiB", path, MAX_FILE >> 20), NULL;
-	}
-	if (!(buf = malloc((size_t)st.st_size + 1))) {
-		close(fd);
-		return td_fail(e, "%s: out of memory", path), NULL;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	if (got != (size_t)st.st_size) {
-		free(buf);
-		return td_fail(e, "reading %s: short read", path), NULL;
-	}
-	buf[got] = '\0';
-	*len = got;
-	return buf;
-}
 
 /* Output of "PROG -dc < path" into malloc'd memory: xz and zstd modules. */
 static char *decompress(const char *prog, const char *path, size_t *len, struct td_err *e)
@@ -102,7 +67,7 @@ static char *module_image(const char *path, size_t *len, struct td_err *e)
 		return decompress("zstd", path, len, e);
 	if (n > 3 && !strcmp(path + n - 3, ".gz"))
 		return decompress("gzip", path, len, e);
-	return td_slurp_alloc(path, len, e);
+	return td_read_file_alloc(path, MAX_FILE, len, e);
 }
 
 static int info_one(struct td_modtree *t, int i, struct td_err *e)
@@ -220,7 +185,7 @@ static int optional(struct td_modtree *t, const char *file,
 	snprintf(path, sizeof path, "%s/%s", t->dir, file);
 	if (access(path, F_OK) < 0)
 		return 0;
-	if (!(text = td_slurp_alloc(path, &len, e)))
+	if (!(text = td_read_file_alloc(path, MAX_FILE, &len, e)))
 		return -1;
 	r = fn(&t->db, text, len, e);
 	free(text);

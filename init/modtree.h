@@ -24,7 +24,4 @@ int td_modtree_dir(const char *root, const char *release, char *dir, size_t cap,
 int td_modtree_open(struct td_modtree *t, const char *dir, struct td_err *e);
 void td_modtree_close(struct td_modtree *t);
 
-/* Read a file whole into malloc'd memory (NUL-terminated); the caller frees. */
-char *td_slurp_alloc(const char *path, size_t *len, struct td_err *e);
-
 #endif
