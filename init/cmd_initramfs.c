@@ -274,7 +274,15 @@ static int plan_modules(const struct opts *o, struct td_modtree *t, int *order, 
 		printf("no modules.dep in %s: dependencies read from each module\n", dir);
 	if (!t->have_builtin)
 		printf("no modules.builtin in %s: assuming nothing is built in\n", dir);
-	return td_modclose(&t->db, want, nw, order, MAX_OUT, n, e);
+	if (td_modclose(&t->db, want, nw, order, MAX_OUT, n, e) < 0)
+		return -1;
+	for (unsigned i = 0; i < nw; i++) {
+		int k = td_moddb_find(&t->db, want[i]);
+
+		if (k >= 0 && t->db.mod[k].builtin)
+			printf("built in: %s\n", t->db.mod[k].name);
+	}
+	return 0;
 }
 
 static int build(const struct opts *o, struct gzout *g, struct td_err *e)

@@ -230,13 +230,19 @@ td_qemu() {
 # Environment: TD_CRASHKERNEL (64M), TD_TIMEOUT (seconds), TD_WL_ANON (64),
 # TD_SYS_CMDLINE (extra words for the system kernel), TD_NIC (see td_qemu),
 # TD_EXTRA_DISKS (more disk images, after dump.img), TD_TINYDUMP (the binary,
-# default build/tinydump; pin a copy while others rebuild).
+# default build/tinydump; pin a copy while others rebuild), TD_CAPTURE_INITRD
+# (a capture initramfs made beforehand, e.g. with modules for a stock kernel,
+# instead of initramfs/build.sh's).
 td_crash_run() {
 	local w=$1 ram=$2 append=$3 conf=${4:-} certs=${5:-} secs td=${TD_TINYDUMP:-$TD_ROOT/build/tinydump}
 	mkdir -p "$w"
 	[ -x "$td" ] || die "$td missing: run make"
-	"$TD_ROOT/initramfs/build.sh" "$td" "$w/capture.cpio.gz" \
-		"$conf" "$certs" >/dev/null || die "initramfs/build.sh failed"
+	if [ -n "${TD_CAPTURE_INITRD:-}" ]; then
+		cp "$TD_CAPTURE_INITRD" "$w/capture.cpio.gz"
+	else
+		"$TD_ROOT/initramfs/build.sh" "$td" "$w/capture.cpio.gz" \
+			"$conf" "$certs" >/dev/null || die "initramfs/build.sh failed"
+	fi
 	td_sys_conf TD_LOADER=tinydump TD_CRASH=yes TD_WL_ANON="${TD_WL_ANON:-64}" \
 		TD_APPEND="$append" > "$w/test.conf"
 	td_sys_initramfs "$w/sys.cpio.gz" "$w/test.conf" "$w/capture.cpio.gz" "$td"
