@@ -44,7 +44,9 @@ for (( mb = start; mb >= 8 && fails < 2; mb -= 4 )); do
 		smallest=$mb
 		fails=0
 	else
-		why=$(grep -a -m1 -E 'Out of memory|deadlocked|Kernel panic|Cannot|fatal' "$W/run/console.log" | cut -c1-120 || :)
+		# The reason comes from the capture kernel's part of the console.
+		why=$(sed -n '/elfcorehdr=/,$p' "$W/run/console.log" |
+			grep -a -m1 -E 'Out of memory|deadlocked|Kernel panic|Cannot|fatal' | cut -c1-120 || :)
 		echo "crashkernel=${mb}M: no dump (${why:-see console})"
 		fails=$((fails + 1))
 	fi
