@@ -26,6 +26,7 @@ TD_OBJS := $(TD_SRCS:%.c=$(B)/musl/%.o)
 # prints it. Host tests and fuzzers link libtd.a (every object but main's).
 PURE_SRCS := os/err.c os/parse.c os/json.c $(wildcard capture/*.c) \
 	init/cmdline.c init/config.c init/target.c init/blkid.c init/kexecmsg.c \
+	init/cpio.c init/modclosure.c init/modinfo.c \
 	net/proto.c net/dhcpmsg.c
 # Host tests: gcc + glibc + sanitizers, against Debian's zlib and BearSSL.
 include tests/rules.mk
@@ -64,9 +65,9 @@ $(B)/host/tool_%: tests/tool_%.c $(B)/host/libtd.a
 	@mkdir -p $(dir $@)
 	gcc $(HOST_CFLAGS) -o $@ $< $(B)/host/libtd.a -lz -lbearssl
 
-$(B)/mkcpio: initramfs/mkcpio.c
+$(B)/mkcpio: initramfs/mkcpio.c init/cpio.c os/err.c init/cpio.h
 	@mkdir -p $(B)
-	gcc $(COMMON) -o $@ $<
+	gcc $(COMMON) -o $@ $(filter %.c,$^)
 
 print-pure:
 	@echo $(PURE_SRCS)

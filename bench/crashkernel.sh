@@ -4,13 +4,28 @@
 # per size, from START down until one fails (and the size below it, to be
 # sure). Prints one line per size and the verdict.
 #   bench/crashkernel.sh [START_MB] [RAM_MB]
+# TD_STOCK=deb12-cloud|deb12-generic|deb13-cloud measures a stock Debian
+# kernel (scripts/stock-kernel.sh) as both kernels instead of the test
+# kernel, with the capture initramfs of `tinydump initramfs` carrying its
+# virtio disk and ext4 modules.
 set -eu
 . "$(dirname "$0")/../qemu-tests/lib.sh"
 start=${1:-40}
 ram=${2:-1024}
 W=$(mktemp -d /tmp/td-ck.XXXXXX)
 trap 'rm -rf "$W"' EXIT
-td_kernel
+if [ -n "${TD_STOCK:-}" ]; then
+	"$TD_ROOT/scripts/stock-kernel.sh" "$TD_STOCK" > "$W/stock.txt" || die "no stock kernel $TD_STOCK"
+	TD_BZIMAGE=$(sed -n 's/^vmlinuz=//p' "$W/stock.txt")
+	mkdir -p "$W/nocerts" && printf 'target=disk:LABEL=crash\n' > "$W/td.conf"
+	"$TD_ROOT/build/tinydump" initramfs --root "$(sed -n 's/^root=//p' "$W/stock.txt")" \
+		--kernel-release "$(sed -n 's/^release=//p' "$W/stock.txt")" --no-detect \
+		--modules virtio_blk,virtio_pci,ext4 --conf "$W/td.conf" --certs "$W/nocerts" \
+		--output "$W/capture.img" | tail -1
+	export TD_CAPTURE_INITRD=$W/capture.img
+else
+	td_kernel
+fi
 
 # try MB: 0 when a complete vmcore landed on the dump disk.
 try() {
@@ -29,9 +44,11 @@ for (( mb = start; mb >= 8 && fails < 2; mb -= 4 )); do
 		smallest=$mb
 		fails=0
 	else
-		why=$(grep -a -m1 -E 'Out of memory|deadlocked|Kernel panic|Cannot|fatal' "$W/run/console.log" | cut -c1-120 || :)
+		# The reason comes from the capture kernel's part of the console.
+		why=$(sed -n '/elfcorehdr=/,$p' "$W/run/console.log" |
+			grep -a -m1 -E 'Out of memory|deadlocked|Kernel panic|Cannot|fatal' | cut -c1-120 || :)
 		echo "crashkernel=${mb}M: no dump (${why:-see console})"
 		fails=$((fails + 1))
 	fi
 done
-echo "smallest crashkernel for a ${ram} MiB guest: ${smallest:-none}M"
+echo "smallest crashkernel for a ${ram} MiB guest${TD_STOCK:+ on $TD_STOCK}: ${smallest:-none}M"

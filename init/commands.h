@@ -10,6 +10,7 @@ int td_cmd_unload(int argc, char **argv);       /* init/kexec.c */
 int td_cmd_status(int argc, char **argv);       /* init/cmd_status.c */
 int td_cmd_dmesg(int argc, char **argv);        /* init/cmd_dmesg.c */
 int td_cmd_list(int argc, char **argv);         /* init/cmd_list.c */
+int td_cmd_initramfs(int argc, char **argv);    /* init/cmd_initramfs.c */
 int td_cmd_receive(int argc, char **argv);      /* net/receive.c */
 int td_cmd_tlsprobe(int argc, char **argv);     /* init/cmd_tlsprobe.c */
 

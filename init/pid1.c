@@ -11,6 +11,7 @@
 #include "os/log.h"
 #include "commands.h"
 #include "config.h"
+#include "modules.h"
 #include "outcome.h"
 #include "sys.h"
 #include "targetloop.h"
@@ -75,6 +76,7 @@ int td_pid1(void)
 	early();
 	td_log("tinydump %s: capture run starting", TD_VERSION);
 	read_config(&cfg);
+	td_modules_load(TD_MODULES_LIST);
 	run = calloc(1, sizeof *run);
 	if (!run || td_run_open(run, "/proc/vmcore", 0, cfg.level, &e) < 0) {
 		td_log_fatal("cannot use /proc/vmcore: %s", run ? e.msg : "out of memory");

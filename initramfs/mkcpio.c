@@ -21,21 +21,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "init/cpio.h"
+
 #define MAX_FIELDS 9
-#define CPIO_ALIGN 4
 
-struct entry {
-	const char *path;	/* name in the archive, leading '/' removed */
-	unsigned mode;		/* file type bits | permission bits */
-	unsigned uid, gid;
-	unsigned nlink;
-	unsigned rmaj, rmin;	/* device numbers of nod entries */
-	unsigned long size;	/* bytes of data that follow the header */
-};
-
-static unsigned long out_off;	/* bytes written so far, for padding */
-static unsigned next_ino = 1;
 static unsigned lineno;
+static struct td_cpio out;
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void die(const char *fmt, ...)
@@ -52,50 +43,36 @@ static void die(const char *fmt, ...)
 	exit(1);
 }
 
+static int put_stdout(void *ctx, const void *p, size_t n, struct td_err *e)
+{
+	(void)ctx;
+	if (fwrite(p, 1, n, stdout) != n)
+		return td_fail(e, "writing archive to stdout: %s", strerror(errno));
+	return 0;
+}
+
 static void put(const void *p, size_t n)
 {
-	if (n && fwrite(p, 1, n, stdout) != n)
-		die("writing archive to stdout: %s", strerror(errno));
-	out_off += n;
+	struct td_err e;
+
+	if (td_cpio_data(&out, p, n, &e) < 0)
+		die("%s", e.msg);
 }
 
 static void pad(void)
 {
-	static const char zeros[CPIO_ALIGN];
+	struct td_err e;
 
-	put(zeros, (CPIO_ALIGN - out_off % CPIO_ALIGN) % CPIO_ALIGN);
+	if (td_cpio_pad(&out, &e) < 0)
+		die("%s", e.msg);
 }
 
-/* Fields are exactly 8 upper-case hex digits; callers keep values below
- * 2^32 (sizes are checked where they enter). */
-static void put_hex8(unsigned long v)
+static void put_header(const struct td_cpio_entry *en)
 {
-	static const char digits[] = "0123456789ABCDEF";
-	char s[8];
-	int i;
+	struct td_err e;
 
-	for (i = 7; i >= 0; i--, v >>= 4)
-		s[i] = digits[v & 15];
-	put(s, 8);
-}
-
-/* One newc header, the NUL-terminated name, and padding to 4 bytes. The
- * fields in order: ino mode uid gid nlink mtime filesize devmajor devminor
- * rdevmajor rdevminor namesize check. */
-static void put_header(const struct entry *en, unsigned ino)
-{
-	size_t namesize = strlen(en->path) + 1;
-	const unsigned long f[13] = {
-		ino, en->mode, en->uid, en->gid, en->nlink, 0, en->size,
-		0, 0, en->rmaj, en->rmin, namesize, 0,
-	};
-	int i;
-
-	put("070701", 6);
-	for (i = 0; i < 13; i++)
-		put_hex8(f[i]);
-	put(en->path, namesize);
-	pad();
+	if (td_cpio_header(&out, en, &e) < 0)
+		die("%s", e.msg);
 }
 
 static unsigned parse_num(const char *s, int base, const char *what)
@@ -136,27 +113,25 @@ static const char *archive_name(char *path)
 	return path;
 }
 
-static void common(struct entry *en, char **f, unsigned type)
+static void common(struct td_cpio_entry *en, char **f, unsigned type)
 {
-	en->path = archive_name(f[0]);
+	en->name = archive_name(f[0]);
 	en->mode = type | parse_perm(f[1]);
 	en->uid = parse_num(f[2], 10, "uid");
 	en->gid = parse_num(f[3], 10, "gid");
-	en->nlink = 1;
 }
 
 static void do_dir(char **f)
 {
-	struct entry en = { 0 };
+	struct td_cpio_entry en = { 0 };
 
 	common(&en, f, S_IFDIR);
-	en.nlink = 2;
-	put_header(&en, next_ino++);
+	put_header(&en);
 }
 
 static void do_nod(char **f)
 {
-	struct entry en = { 0 };
+	struct td_cpio_entry en = { 0 };
 	unsigned type;
 
 	if (!strcmp(f[4], "c"))
@@ -168,19 +143,19 @@ static void do_nod(char **f)
 	common(&en, f, type);
 	en.rmaj = parse_num(f[5], 10, "major");
 	en.rmin = parse_num(f[6], 10, "minor");
-	put_header(&en, next_ino++);
+	put_header(&en);
 }
 
 static void do_slink(char **f)
 {
-	struct entry en = { 0 };
+	struct td_cpio_entry en = { 0 };
 	char *g[4] = { f[0], f[2], f[3], f[4] };
 
 	common(&en, g, S_IFLNK);
 	en.size = strlen(f[1]);
 	if (!en.size)
 		die("empty symlink target");
-	put_header(&en, next_ino++);
+	put_header(&en);
 	put(f[1], en.size);
 	pad();
 }
@@ -208,7 +183,7 @@ static void copy_file(FILE *in, const char *host, unsigned long size)
 
 static void do_file(char **f)
 {
-	struct entry en = { 0 };
+	struct td_cpio_entry en = { 0 };
 	char *g[4] = { f[0], f[2], f[3], f[4] };
 	struct stat st;
 	FILE *in;
@@ -224,7 +199,7 @@ static void do_file(char **f)
 	if ((unsigned long long)st.st_size > 0xffffffffULL)
 		die("host file %s is over 4 GiB, the newc size limit", f[1]);
 	en.size = (unsigned long)st.st_size;
-	put_header(&en, next_ino++);
+	put_header(&en);
 	copy_file(in, f[1], en.size);
 	fclose(in);
 	pad();
@@ -282,9 +257,10 @@ static void do_line(char *line)
 
 static void put_trailer(void)
 {
-	struct entry en = { .path = "TRAILER!!!", .nlink = 1 };
+	struct td_err e;
 
-	put_header(&en, 0);
+	if (td_cpio_trailer(&out, &e) < 0)
+		die("%s", e.msg);
 }
 
 int main(int argc, char **argv)
@@ -292,6 +268,7 @@ int main(int argc, char **argv)
 	char line[4096];
 
 	(void)argv;
+	out.put = put_stdout;
 	if (argc != 1) {
 		fprintf(stderr, "usage: mkcpio < SPEC > ARCHIVE.cpio\n");
 		return 2;

@@ -1,6 +1,7 @@
 /* Small-file helpers every side shares. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -90,4 +91,40 @@ int td_fsync_dir(const char *path, struct td_err *e)
 	}
 	close(fd);
 	return 0;
+}
+
+char *td_read_file_alloc(const char *path, size_t max, size_t *len, struct td_err *e)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	char *buf;
+	size_t got = 0;
+
+	if (fd < 0)
+		return td_fail(e, "%s: %s", path, strerror(errno)), NULL;
+	if (fstat(fd, &st) < 0 || (uint64_t)st.st_size >= max) {
+		close(fd);
+		return td_fail(e, "%s: not a file, or larger than %zu bytes", path, max - 1), NULL;
+	}
+	if (!(buf = malloc((size_t)st.st_size + 1))) {
+		close(fd);
+		return td_fail(e, "%s: out of memory", path), NULL;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	if (got != (size_t)st.st_size) {
+		free(buf);
+		return td_fail(e, "reading %s: short read", path), NULL;
+	}
+	buf[got] = '\0';
+	*len = got;
+	return buf;
 }

@@ -19,6 +19,11 @@ int td_mkdirs(const char *dir, struct td_err *e);
  * whether a cut text is still of use. A missing file fails with ENOENT. */
 int td_read_file(const char *path, char *buf, size_t cap, size_t *len, struct td_err *e);
 
+/* Read the whole file at path into malloc'd memory, NUL-terminated; the
+ * caller frees it. A file of max bytes or more is refused. For the host
+ * commands (module trees, configs), never on the capture path. */
+char *td_read_file_alloc(const char *path, size_t max, size_t *len, struct td_err *e);
+
 /* Write all len bytes: with write() when off < 0, else with pwrite() from
  * off. Retries after EINTR and short writes. 0, or -1 with errno set (a
  * write that returns 0 sets ENOSPC). */

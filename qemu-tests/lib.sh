@@ -48,8 +48,19 @@ td_locked() {
 	( flock 9 && "$@" ) 9>"$lock"
 }
 
+# td_kernel: the test kernel; or, with TD_STOCK=deb12-cloud|deb12-generic|
+# deb13-cloud, that stock Debian kernel and its -dbg vmlinux
+# (scripts/stock-kernel.sh), also setting TD_STOCK_ROOT and TD_STOCK_RELEASE
+# for td_crash_run's capture initramfs.
 td_kernel() {
 	local paths
+	if [ -n "${TD_STOCK:-}" ]; then
+		paths=$("$TD_ROOT/scripts/stock-kernel.sh" "$TD_STOCK" --dbg) || die "scripts/stock-kernel.sh $TD_STOCK failed"
+		TD_BZIMAGE=$(sed -n 's/^vmlinuz=//p' <<< "$paths") TD_VMLINUX=$(sed -n 's/^vmlinux=//p' <<< "$paths")
+		TD_STOCK_ROOT=$(sed -n 's/^root=//p' <<< "$paths") TD_STOCK_RELEASE=$(sed -n 's/^release=//p' <<< "$paths")
+		TD_KERNEL_KEY=stock-$TD_STOCK
+		return 0
+	fi
 	paths=$("$TD_ROOT/scripts/kernel.sh") || die "kernel build failed (scripts/kernel.sh)"
 	read -r TD_BZIMAGE TD_VMLINUX <<< "$paths"
 	TD_KERNEL_KEY=$(basename "$(dirname "$TD_BZIMAGE")")
@@ -222,6 +233,18 @@ td_qemu() {
 	return 0
 }
 
+# _td_stock_initramfs TINYDUMP WORK CONF CERTDIR: WORK/capture.cpio.gz for
+# the stock kernel, with the modules of TD_STOCK_MODULES (default: a virtio
+# disk with ext4).
+_td_stock_initramfs() {
+	local td=$1 w=$2 conf=${3:-$TD_ROOT/initramfs/tinydump.conf} certs=${4:-}
+	[ -n "${TD_STOCK_ROOT:-}" ] || td_kernel
+	[ -n "$certs" ] || { certs=$w/nocerts; mkdir -p "$certs"; }
+	"$td" initramfs --root "$TD_STOCK_ROOT" --kernel-release "$TD_STOCK_RELEASE" --no-detect \
+		--modules "${TD_STOCK_MODULES:-virtio_blk,virtio_pci,ext4}" --conf "$conf" --certs "$certs" \
+		--output "$w/capture.cpio.gz" > "$w/initramfs.out" || die "tinydump initramfs failed"
+}
+
 # td_crash_run WORK RAM_MB APPEND [CONF [CERTDIR]]: one crash-and-capture
 # cycle with build/tinydump: the capture initramfs from initramfs/build.sh
 # (CONF, CERTDIR as there), the system runs the workload, loads it with
@@ -230,13 +253,21 @@ td_qemu() {
 # Environment: TD_CRASHKERNEL (64M), TD_TIMEOUT (seconds), TD_WL_ANON (64),
 # TD_SYS_CMDLINE (extra words for the system kernel), TD_NIC (see td_qemu),
 # TD_EXTRA_DISKS (more disk images, after dump.img), TD_TINYDUMP (the binary,
-# default build/tinydump; pin a copy while others rebuild).
+# default build/tinydump; pin a copy while others rebuild), TD_CAPTURE_INITRD
+# (a capture initramfs made beforehand, e.g. with modules for a stock kernel,
+# instead of initramfs/build.sh's).
 td_crash_run() {
 	local w=$1 ram=$2 append=$3 conf=${4:-} certs=${5:-} secs td=${TD_TINYDUMP:-$TD_ROOT/build/tinydump}
 	mkdir -p "$w"
 	[ -x "$td" ] || die "$td missing: run make"
-	"$TD_ROOT/initramfs/build.sh" "$td" "$w/capture.cpio.gz" \
-		"$conf" "$certs" >/dev/null || die "initramfs/build.sh failed"
+	if [ -n "${TD_CAPTURE_INITRD:-}" ]; then
+		cp "$TD_CAPTURE_INITRD" "$w/capture.cpio.gz"
+	elif [ -n "${TD_STOCK:-}" ]; then
+		_td_stock_initramfs "$td" "$w" "$conf" "$certs"
+	else
+		"$TD_ROOT/initramfs/build.sh" "$td" "$w/capture.cpio.gz" \
+			"$conf" "$certs" >/dev/null || die "initramfs/build.sh failed"
+	fi
 	td_sys_conf TD_LOADER=tinydump TD_CRASH=yes TD_WL_ANON="${TD_WL_ANON:-64}" \
 		TD_APPEND="$append" > "$w/test.conf"
 	td_sys_initramfs "$w/sys.cpio.gz" "$w/test.conf" "$w/capture.cpio.gz" "$td"

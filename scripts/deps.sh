@@ -5,7 +5,7 @@
 set -eu
 
 build_pkgs="build-essential musl-tools flex bison bc libelf-dev libssl-dev cpio xz-utils
-  dpkg-dev linux-source-6.1 e2fsprogs rsync zlib1g-dev libbearssl-dev"
+  dpkg-dev linux-source-6.1 kmod e2fsprogs rsync zlib1g-dev libbearssl-dev"
 test_pkgs="qemu-system-x86 crash makedumpfile python3-drgn nfs-ganesha nfs-ganesha-vfs
   openssl socat iproute2 clang-14 libclang-rt-14-dev util-linux fdisk"
 bench_pkgs="hyperfine time gnuplot-nox linux-perf"
@@ -26,26 +26,9 @@ need_src=0
 grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ 2>/dev/null ||
 	grep -qs '^deb-src ' /etc/apt/sources.list 2>/dev/null || need_src=1
 
-# debian_uri : the URI of this machine's own Debian archive, read from its
-# apt sources (the deb entry whose suite is this release's codename, with
-# component main). No archive host is written into this repository.
-codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
-debian_uri() {
-	{
-		for f in /etc/apt/sources.list.d/*.sources; do
-			[ -f "$f" ] && awk -v RS= -v c="$codename" '
-				/(^|\n)Types:[^\n]*deb([ \n]|$)/ && $0 ~ "(^|\n)Suites:[^\n]*[ \t]" c "([ \t\n]|$)" &&
-				/(^|\n)Components:[^\n]*main/ {
-					if (match($0, /(^|\n)URIs:[ \t]*[^ \t\n]+/)) {
-						u = substr($0, RSTART, RLENGTH); sub(/^\n?URIs:[ \t]*/, "", u); print u
-					}
-				}' "$f"
-		done
-		cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-			awk -v c="$codename" '$1 == "deb" { i = 2; if ($2 ~ /^\[/) while ($i !~ /\]$/) i++; if ($2 ~ /^\[/) i++;
-				if ($(i+1) == c) for (j = i + 2; j <= NF; j++) if ($j == "main") { print $i; break } }'
-	} | head -1
-}
+# The machine's own archive URI (no archive host is written into this repo).
+. "$(dirname "$0")/debian-uri.sh"
+codename=$(debian_codename)
 
 [ -z "$missing" ] && [ "$need_src" = 0 ] && exit 0
 
