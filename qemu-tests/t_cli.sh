@@ -1,0 +1,25 @@
+#!/bin/bash
+# The command-line faces on the host: every command takes --help (exit 0,
+# its usage on stdout), `tinydump --version` prints the version, and an
+# unknown command or option is an error naming it (exit 2).
+set -u
+. "$(dirname "$0")/lib.sh"
+T=cli
+TD=$TD_ROOT/build/tinydump
+[ -x "$TD" ] || { td_skip $T "build/tinydump missing: run make"; exit 0; }
+for c in capture load unload status dmesg receive list tls-probe initramfs; do
+	out=$("$TD" "$c" --help 2>&1); rc=$?
+	if [ $rc = 0 ] && printf '%s\n' "$out" | grep -q "^usage: tinydump $c"; then
+		td_ok "$T/$c-help"
+	else
+		td_fail "$T/$c-help" "exit $rc: $(printf '%s' "$out" | head -1)"
+	fi
+done
+v=$("$TD" --version); want=$(sed -n 's/^#define TD_VERSION "\(.*\)"/\1/p' "$TD_ROOT/init/outcome.h")
+[ "$v" = "tinydump $want" ] && td_ok $T/version || td_fail $T/version "printed '$v', want 'tinydump $want'"
+out=$("$TD" frobnicate 2>&1); rc=$?
+[ $rc = 2 ] && printf '%s' "$out" | grep -q "unknown command 'frobnicate'" && td_ok $T/unknown-command ||
+	td_fail $T/unknown-command "exit $rc: $(printf '%s' "$out" | head -1)"
+out=$("$TD" list --frob 2>&1); rc=$?
+[ $rc = 2 ] && printf '%s' "$out" | grep -q -- "--frob" && td_ok $T/unknown-option ||
+	td_fail $T/unknown-option "exit $rc: $(printf '%s' "$out" | head -1)"
