@@ -64,7 +64,7 @@ static int type_ok(const struct td_pagefmt *pf, const struct td_ptype *t, const 
 		return 0;
 	}
 	if (t->enc == TD_PT_BITS && !td_pf_knows_slab(pf)) {
-		snprintf(buf, len, "no slab mark (NUMBER(PG_slab) or PAGE_SLAB_MAPCOUNT_VALUE) to tell slab pages apart");
+		snprintf(buf, len, "no usable slab mark (NUMBER(PG_slab) or PAGE_SLAB_MAPCOUNT_VALUE) to tell slab pages apart");
 		return 0;
 	}
 	return 1;
@@ -101,7 +101,8 @@ static int level_free_ok(struct td_filter *f)
 static int level_user_ok(struct td_filter *f)
 {
 	if (!td_pf_knows_slab(&f->pf)) {
-		why_add(f, "level 8 (user) not applied: VMCOREINFO has no usable slab mark (NUMBER(PG_slab) or PAGE_SLAB_MAPCOUNT_VALUE), so slab pages could look anonymous");
+		why_add(f, "level 8 (user) not applied: VMCOREINFO has no usable slab mark (NUMBER(PG_slab), "
+			   "or PAGE_SLAB_MAPCOUNT_VALUE with OFFSET(page._mapcount)), so slab pages could look anonymous");
 		return 0;
 	}
 	if (f->pf.huge_why[0])

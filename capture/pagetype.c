@@ -90,7 +90,8 @@ const char *td_pt_state(const struct td_ptype *t, const char *name, char *buf, u
 	if (t->enc == TD_PT_ABSENT)
 		snprintf(buf, len, "NUMBER(%s) absent", name);
 	else if (t->enc == TD_PT_UNKNOWN)
-		snprintf(buf, len, "NUMBER(%s)=0x%x has no known encoding", name, t->v);
+		snprintf(buf, len, "NUMBER(%s)=0x%x has no known encoding (or not the buddy value's)",
+			 name, t->v);
 	else
 		snprintf(buf, len, "NUMBER(%s)=0x%x", name, t->v);
 	return buf;
@@ -107,7 +108,7 @@ int td_pt_is(const struct td_ptype *t, uint32_t mapcount)
 
 int td_pf_knows_slab(const struct td_pagefmt *pf)
 {
-	return pf->slab || td_pt_usable(&pf->slab_type);
+	return pf->slab || (td_pt_usable(&pf->slab_type) && pf->mapcount != ABSENT);
 }
 
 static void hugetlb_mark(struct td_pagefmt *pf, const struct td_vmcoreinfo *vi)
@@ -140,13 +141,18 @@ static void hugetlb_mark(struct td_pagefmt *pf, const struct td_vmcoreinfo *vi)
 	}
 }
 
-/* The lowest type byte of the one-type-per-page values (0: none). */
-static unsigned lowest_type(const struct td_pagefmt *pf)
+/* One kernel has one encoding: with a usable buddy value, a type encoded
+ * otherwise is unknown. Returns the lowest type byte of the
+ * one-type-per-page values (0: none). */
+static unsigned one_encoding(struct td_pagefmt *pf)
 {
-	const struct td_ptype *t[] = { &pf->buddy, &pf->offline, &pf->slab_type, &pf->hugetlb_type,
-				       &pf->unaccepted };
+	struct td_ptype *t[] = { &pf->buddy, &pf->offline, &pf->slab_type, &pf->hugetlb_type,
+				 &pf->unaccepted };
 	unsigned lo = 0;
 
+	for (unsigned i = 1; i < sizeof t / sizeof t[0]; i++)
+		if (td_pt_usable(&pf->buddy) && td_pt_usable(t[i]) && t[i]->enc != pf->buddy.enc)
+			t[i]->enc = TD_PT_UNKNOWN;
 	for (unsigned i = 0; i < sizeof t / sizeof t[0]; i++)
 		if (t[i]->enc == TD_PT_VALUE && (!lo || t[i]->v >> 24 < lo))
 			lo = t[i]->v >> 24;
@@ -170,7 +176,7 @@ static void optional(struct td_pagefmt *pf, const struct td_vmcoreinfo *vi)
 	pf->slab_type = ptype(vi, "PAGE_SLAB_MAPCOUNT_VALUE");
 	pf->hugetlb_type = ptype(vi, "PAGE_HUGETLB_MAPCOUNT_VALUE");
 	pf->unaccepted = ptype(vi, "PAGE_UNACCEPTED_MAPCOUNT_VALUE");
-	pf->typed_lo = lowest_type(pf);
+	pf->typed_lo = one_encoding(pf);
 	pf->order1 = field1(vi, "folio._folio_order", pf->size);
 	if (pf->order1 == ABSENT)
 		pf->order1 = field(vi, "page.compound_order", 1, pf->size);
