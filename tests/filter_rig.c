@@ -330,7 +330,8 @@ static uint64_t check(unsigned level, unsigned vi, const struct td_pagestats *st
 	return bad + (why[0] != 0);
 }
 
-static void all_levels(unsigned vi, struct dump *d, uint64_t cyc)
+/* One level on d: applied as asked, no why, no warning, exact. */
+static void one_level(unsigned vi, struct dump *d, uint64_t cyc, unsigned level)
 {
 	struct td_pagestats st;
 	char why[300];
@@ -338,15 +339,19 @@ static void all_levels(unsigned vi, struct dump *d, uint64_t cyc)
 	T_CHECK(d != NULL, "building the vmcore failed");
 	if (!d)
 		return;
-	for (unsigned level = 0; level < 32; level++) {
-		int r = run(d, level, cyc, &st);
-		T_CHECK(r == 0, "level %u: run %d (count and write passes differ if -2)", level, r);
-		T_CHECK(filt.level_applied == level && !filt.why[0], "level %u: applied %u (%s)", level,
-			filt.level_applied, filt.why);
-		uint64_t bad = check(level, vi, &st, why);
-		T_CHECK(bad == 0, "vi %u level %u: %llu wrong: %s", vi, level, (unsigned long long)bad, why);
-		T_CHECK(warn.n == 0, "level %u: warning %s", level, warn.line[0]);
-	}
+	int r = run(d, level, cyc, &st);
+	T_CHECK(r == 0, "level %u: run %d (count and write passes differ if -2)", level, r);
+	T_CHECK(filt.level_applied == level && !filt.why[0], "level %u: applied %u (%s)", level,
+		filt.level_applied, filt.why);
+	uint64_t bad = check(level, vi, &st, why);
+	T_CHECK(bad == 0, "vi %u level %u: %llu wrong: %s", vi, level, (unsigned long long)bad, why);
+	T_CHECK(warn.n == 0, "level %u: warning %s", level, warn.line[0]);
+}
+
+static void all_levels(unsigned vi, struct dump *d, uint64_t cyc)
+{
+	for (unsigned level = 0; level < 32; level++)
+		one_level(vi, d, cyc, level);
 }
 
 static int warned(const char *what)
