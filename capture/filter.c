@@ -1,6 +1,7 @@
 /* The page filter (see filter.h). Set-up decides from VMCOREINFO which
- * classes can be excluded; each cycle marks the RAM-backed pfns, then walks
- * the struct pages section by section and clears the excluded ones.
+ * classes can be excluded (the struct page format and the class tests are
+ * pagetype.c's); each cycle marks the RAM-backed pfns, then walks the
+ * struct pages section by section and clears the excluded ones.
  *
  * makedumpfile 1.7.2 details kept on purpose (makedumpfile.c
  * __exclude_unnecessary_pages, create_2nd_bitmap):
@@ -10,15 +11,18 @@
  * - pfns outside the PT_LOADs are not examined; pfns inside a block just
  *   excluded are skipped, but only up to the end of the section: the next
  *   section is examined from its first pfn;
- * - a compound head's order and dtor come from the next struct page (one
- *   byte each); the order is dropped if >= 64 or the pfn is not aligned to
- *   it, and a head in the last slot of a 512-page chunk has neither;
+ * - a compound head's order and hugetlb mark come from the next struct
+ *   page; the order is dropped if >= 64 or the pfn is not aligned to it,
+ *   and a head in the last slot of a 512-page chunk has neither;
  * - any class matched by a compound head excludes 2^order pages; a buddy
  *   block excludes 2^private pages, with no alignment check.
- * One later fix is taken: a slab page is never anon (1.7.3), which changes
- * nothing on real 6.1 data.
+ * Later makedumpfile releases are followed for later kernels (pagetype.c):
+ * a slab page is never anon (1.7.3); the page type, hugetlb and order
+ * fields of 6.3 to 7.1; unaccepted pages as free blocks of
+ * 2^(LENGTH(zone.free_area) - 1) pages (1.7.8). None changes 6.1 data.
  * Where makedumpfile fails the dump (unreadable struct pages, mem_section),
  * this filter keeps the pages and reports them. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,112 +33,108 @@ enum cls { C_KEEP, C_FREE, C_CACHE, C_CACHE_PRIVATE, C_USER, C_HWPOISON, C_OFFLI
 
 enum note_kind { N_NONE, N_NO_SECTION, N_SECTION, N_UNREADABLE, N_ORDER, N_COMPOUND, N_CUT };
 
-#define ABSENT UINT64_MAX
-
 /* --- set-up --- */
 
-static uint64_t field(const struct td_vmcoreinfo *vi, const char *name, uint64_t width,
-		      uint64_t size)
-{
-	uint64_t off;
-
-	if (td_vi_offset(vi, name, &off) < 0 || off > size || width > size - off)
-		return ABSENT;
-	return off;
-}
-
-static uint64_t flag_bit(const struct td_vmcoreinfo *vi, const char *name)
-{
-	int64_t n;
-
-	/* 6.1 page-flag numbers are all below 32 */
-	if (td_vi_number(vi, name, &n) < 0 || n < 0 || n > 63)
-		return 0;
-	return 1ull << n;
-}
-
-/* What every part of the scan needs: the struct page basics. */
-static int pagefmt_core(struct td_pagefmt *pf, const struct td_vmcoreinfo *vi, struct td_err *e)
-{
-	int64_t head;
-
-	pf->flags = field(vi, "page.flags", 8, pf->size);
-	pf->mapping = field(vi, "page.mapping", 8, pf->size);
-	pf->compound_head = field(vi, "page.compound_head", 8, pf->size);
-	if (pf->flags == ABSENT || pf->mapping == ABSENT || pf->compound_head == ABSENT)
-		return td_fail(e, "VMCOREINFO lacks OFFSET(page.flags/mapping/compound_head)");
-	if (td_vi_number(vi, "PG_head_mask", &head) < 0 || head <= 0)
-		return td_fail(e, "VMCOREINFO lacks NUMBER(PG_head_mask)");
-	pf->head = (uint64_t)head;
-	pf->mapcount = field(vi, "page._mapcount", 4, pf->size);
-	pf->private_ = field(vi, "page.private", 8, pf->size);
-	pf->order = field(vi, "page.compound_order", 1, pf->size);
-	pf->dtor = field(vi, "page.compound_dtor", 1, pf->size);
-	return 0;
-}
-
-static void pagefmt_optional(struct td_pagefmt *pf, const struct td_vmcoreinfo *vi)
-{
-	int64_t v;
-
-	pf->lru = flag_bit(vi, "PG_lru");
-	pf->priv = flag_bit(vi, "PG_private");
-	pf->swapcache = flag_bit(vi, "PG_swapcache");
-	pf->swapbacked = flag_bit(vi, "PG_swapbacked");
-	pf->has_swapbacked = pf->swapbacked != 0;
-	pf->slab = flag_bit(vi, "PG_slab");
-	pf->hwpoison = flag_bit(vi, "PG_hwpoison");
-	pf->has_hwpoison = pf->hwpoison != 0;
-	if (td_vi_number(vi, "HUGETLB_PAGE_DTOR", &v) == 0 && v >= 0 && v < 256) {
-		pf->has_hugetlb = 1;
-		pf->hugetlb_dtor = (uint64_t)v;
-	}
-	if (td_vi_number(vi, "PAGE_BUDDY_MAPCOUNT_VALUE", &v) == 0)
-		pf->buddy_mapcount = (int32_t)v; /* makedumpfile compares as int */
-	pf->has_offline = td_vi_number(vi, "PAGE_OFFLINE_MAPCOUNT_VALUE", &v) == 0 &&
-			  pf->mapcount != ABSENT && pf->slab;
-	if (pf->has_offline)
-		pf->offline_mapcount = (int32_t)v;
-	if (td_vi_length(vi, "zone.free_area", &pf->nr_orders) < 0)
-		pf->nr_orders = 0;
-}
-
 /* Append one reason to f->why. */
-static void why_add(struct td_filter *f, const char *reason)
+static void why_add(struct td_filter *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void why_add(struct td_filter *f, const char *fmt, ...)
 {
 	size_t n = strlen(f->why);
+	va_list ap;
 
-	snprintf(f->why + n, sizeof f->why - n, "%s%s", n ? "; " : "", reason);
+	if (n && n + 2 < sizeof f->why)
+		n += (size_t)snprintf(f->why + n, sizeof f->why - n, "; ");
+	va_start(ap, fmt);
+	vsnprintf(f->why + n, sizeof f->why - n, fmt, ap);
+	va_end(ap);
 }
 
-/* makedumpfile's page_is_buddy_v3 needs these; without them it walks the
- * free lists instead, which this filter does not do. */
-static int level_free_ok(struct td_filter *f)
+/* A page type compared against _mapcount: usable, and where its values
+ * are cleared bits (6.1-6.11), a slab mark to rule slab pages out as
+ * makedumpfile does. Returns 1, or 0 with the reason in buf. */
+static int type_ok(const struct td_pagefmt *pf, const struct td_ptype *t, const char *name, char *buf,
+		   unsigned len)
 {
-	const struct td_pagefmt *pf = &f->pf;
-	int64_t v;
-
-	if (pf->mapcount == ABSENT || pf->private_ == ABSENT || !pf->slab ||
-	    td_vi_number(f->vi, "PAGE_BUDDY_MAPCOUNT_VALUE", &v) < 0) {
-		why_add(f, "level 16 (free) not applied: VMCOREINFO lacks the buddy marks "
-			   "(page._mapcount, page.private, PG_slab, PAGE_BUDDY_MAPCOUNT_VALUE)");
+	if (pf->mapcount == TD_PF_ABSENT) {
+		snprintf(buf, len, "OFFSET(page._mapcount) absent");
 		return 0;
 	}
-	if (pf->nr_orders == 0 || pf->nr_orders > 64) {
-		why_add(f, "level 16 (free) not applied: VMCOREINFO lacks a usable LENGTH(zone.free_area)");
+	if (!td_pt_usable(t)) {
+		td_pt_state(t, name, buf, len);
+		return 0;
+	}
+	if (t->enc == TD_PT_BITS && !td_pf_knows_slab(pf)) {
+		snprintf(buf, len, "no usable slab mark (NUMBER(PG_slab) or PAGE_SLAB_MAPCOUNT_VALUE) to tell slab pages apart");
 		return 0;
 	}
 	return 1;
+}
+
+/* Free pages by their buddy type (makedumpfile's page_is_buddy_v3); without
+ * it makedumpfile walks the free lists, which this filter does not do.
+ * Unaccepted pages (6.16 on) are free too; if their mark is unusable they
+ * are kept and why says so, but level 16 stands. */
+static int level_free_ok(struct td_filter *f)
+{
+	const struct td_pagefmt *pf = &f->pf;
+	char b[160];
+
+	if (!type_ok(pf, &pf->buddy, "PAGE_BUDDY_MAPCOUNT_VALUE", b, sizeof b)) {
+		why_add(f, "level 16 (free) not applied: %s", b);
+		return 0;
+	}
+	if (pf->private_ == TD_PF_ABSENT || pf->nr_orders == 0 || pf->nr_orders > 64) {
+		why_add(f, "level 16 (free) not applied: VMCOREINFO lacks OFFSET(page.private) or a usable LENGTH(zone.free_area)");
+		return 0;
+	}
+	if (pf->unaccepted.enc == TD_PT_ABSENT)
+		return 1;
+	f->unaccepted = type_ok(pf, &pf->unaccepted, "PAGE_UNACCEPTED_MAPCOUNT_VALUE", b, sizeof b);
+	if (!f->unaccepted)
+		why_add(f, "level 16: unaccepted pages kept: %s", b);
+	return 1;
+}
+
+/* User data is anon pages and hugetlb heads. Anon is mapping & 1 on a page
+ * that is not slab (from 6.2 slab data overlays mapping), so a slab mark
+ * is needed. An unusable hugetlb mark keeps hugetlb pages, with a reason. */
+static int level_user_ok(struct td_filter *f)
+{
+	if (!td_pf_knows_slab(&f->pf)) {
+		why_add(f, "level 8 (user) not applied: VMCOREINFO has no usable slab mark (NUMBER(PG_slab), "
+			   "or PAGE_SLAB_MAPCOUNT_VALUE with OFFSET(page._mapcount)), so slab pages could look anonymous");
+		return 0;
+	}
+	if (f->pf.huge_why[0])
+		why_add(f, "level 8: hugetlb pages kept: %s", f->pf.huge_why);
+	return 1;
+}
+
+/* Offline pages are dropped at every level when the scan runs; a mark that
+ * is exported but unusable is worth a warning (an absent one is not: 6.1
+ * exports it only with HUGETLB_PAGE). */
+static void offline_setup(struct td_filter *f)
+{
+	char b[160];
+
+	if (f->pf.offline.enc == TD_PT_ABSENT)
+		return;
+	f->offline = type_ok(&f->pf, &f->pf.offline, "PAGE_OFFLINE_MAPCOUNT_VALUE", b, sizeof b);
+	if (!f->offline)
+		td_warn(f->warn, "offline pages cannot be recognised and are kept: %s", b);
 }
 
 static unsigned choose_levels(struct td_filter *f, unsigned level)
 {
 	unsigned cache = level & (TD_LVL_CACHE | TD_LVL_CACHE_PRIVATE), ok = level & TD_LVL_USER;
 
+
 	if (cache && f->pf.lru && f->pf.priv && f->pf.swapcache)
 		ok |= cache;
 	else if (cache)
 		why_add(f, "levels 2/4 (cache) not applied: VMCOREINFO lacks NUMBER(PG_lru/PG_private/PG_swapcache)");
+	if ((level & TD_LVL_USER) && !level_user_ok(f))
+		ok &= ~(unsigned)TD_LVL_USER;
 	if ((level & TD_LVL_FREE) && level_free_ok(f))
 		ok |= TD_LVL_FREE;
 	return ok;
@@ -148,11 +148,7 @@ static int setup_scan(struct td_filter *f, struct td_err *e)
 		return -1;
 	if (f->mm.sec_shift < 9)
 		return td_fail(e, "sections of %u pfns are smaller than a chunk", 1u << f->mm.sec_shift);
-	f->pf.size = f->mm.page_size;
-	if (pagefmt_core(&f->pf, f->vi, e) < 0)
-		return -1;
-	pagefmt_optional(&f->pf, f->vi);
-	return 0;
+	return td_pagefmt_init(&f->pf, f->vi, f->mm.page_size, e);
 }
 
 int td_filter_init(struct td_filter *f, struct td_vmcore *vc, const struct td_vmcoreinfo *vi,
@@ -178,6 +174,7 @@ int td_filter_init(struct td_filter *f, struct td_vmcore *vc, const struct td_vm
 	}
 	f->excl = choose_levels(f, level & 31);
 	f->level_applied |= f->excl;
+	offline_setup(f);
 	f->scan = (f->excl & (TD_LVL_CACHE | TD_LVL_CACHE_PRIVATE | TD_LVL_USER | TD_LVL_FREE)) ||
 		  f->pf.has_hwpoison;
 	return 0;
@@ -327,47 +324,27 @@ struct scan {
 	int run_in;
 };
 
-/* What makedumpfile reads of one struct page (0 for absent fields). */
-struct spage {
-	uint64_t flags, mapping, private_, compound_head, dtor;
-	uint32_t mapcount;
-	unsigned order;
-};
-
-static uint64_t get_or0(const uint8_t *p, uint64_t off, int width)
-{
-	if (off == ABSENT)
-		return 0;
-	return width == 8 ? td_le64(p + off) : width == 4 ? td_le32(p + off) : p[off];
-}
-
-/* Read pfn's struct page (and, for a head, its first tail). Returns 0, or
- * -1 if the bytes are unreadable (f->chunk.err says why). */
-static int load_spage(struct scan *s, uint64_t pfn, struct spage *sp)
+/* Read pfn's struct page (and, for a head, its first tail) into sp.
+ * Returns 0, or -1 if the bytes are unreadable (f->chunk.err says why). */
+static int load_spage(struct scan *s, uint64_t pfn, struct td_spage *sp)
 {
 	struct td_filter *f = s->f;
-	const struct td_pagefmt *pf = &f->pf;
 	unsigned idx = (unsigned)(pfn & (TD_MEMMAP_CHUNK - 1));
-	const uint8_t *p;
+	const uint8_t *p, *next = NULL;
 
 	if (f->chunk.pfn != pfn - idx)
 		td_memmap_chunk(&f->mm, &f->chunk, s->map, s->secpfn, pfn - idx);
 	p = td_memmap_pages(&f->mm, &f->chunk, idx, 1);
 	if (!p)
 		return -1;
-	sp->flags = td_le64(p + pf->flags);
-	sp->mapping = td_le64(p + pf->mapping);
-	sp->compound_head = td_le64(p + pf->compound_head);
-	sp->mapcount = (uint32_t)get_or0(p, pf->mapcount, 4);
-	sp->private_ = get_or0(p, pf->private_, 8);
-	sp->order = 0;
-	sp->dtor = 0;
-	if (idx == TD_MEMMAP_CHUNK - 1 || !(sp->flags & pf->head))
-		return 0;
-	if (!td_memmap_pages(&f->mm, &f->chunk, idx, 2))
-		return -1;
-	sp->order = (unsigned)get_or0(p + pf->size, pf->order, 1);
-	sp->dtor = get_or0(p + pf->size, pf->dtor, 1);
+	/* a head in the chunk's last slot has no page[1] here (makedumpfile:
+	 * compound pages are aligned, so a real head never sits there) */
+	if (idx < TD_MEMMAP_CHUNK - 1 && (td_le64(p + f->pf.flags) & f->pf.head)) {
+		if (!td_memmap_pages(&f->mm, &f->chunk, idx, 2))
+			return -1;
+		next = p + f->pf.size;
+	}
+	td_spage_decode(&f->pf, p, next, sp);
 	if (sp->order >= 64 || (pfn & ((1ull << sp->order) - 1))) {
 		char d[64];
 		snprintf(d, sizeof d, "order %u at pfn 0x%llx", sp->order, (unsigned long long)pfn);
@@ -377,36 +354,31 @@ static int load_spage(struct scan *s, uint64_t pfn, struct spage *sp)
 	return 0;
 }
 
-static int is_cache(const struct td_pagefmt *pf, uint64_t flags)
-{
-	if (flags & pf->lru)
-		return 1;
-	return (!pf->has_swapbacked || (flags & pf->swapbacked)) && (flags & pf->swapcache);
-}
-
 /* makedumpfile's chain; the first match wins. *nr = pages excluded. */
-static enum cls classify(const struct td_filter *f, const struct spage *sp, uint64_t *nr)
+static enum cls classify(const struct td_filter *f, const struct td_spage *sp, uint64_t *nr)
 {
 	const struct td_pagefmt *pf = &f->pf;
-	int slab = (sp->flags & pf->slab) != 0;
-	/* PAGE_MAPPING_ANON, not on a slab page (makedumpfile 1.7.3, 5f17bdd:
-	 * from 6.2 slab.slabs overlays mapping; a 6.1 slab_cache is even) */
-	int anon = (sp->mapping & 1) && !slab;
+	int anon = td_spage_anon(pf, sp), cache = td_spage_cache(pf, sp);
 
 	*nr = 1ull << sp->order;
-	if ((f->excl & TD_LVL_FREE) && !slab && sp->mapcount == (uint32_t)pf->buddy_mapcount) {
+	if ((f->excl & TD_LVL_FREE) && td_spage_buddy(pf, sp)) {
 		*nr = sp->private_ < pf->nr_orders ? 1ull << sp->private_ : 0;
 		return C_FREE; /* *nr == 0: impossible order, the caller keeps it */
 	}
-	if ((f->excl & TD_LVL_CACHE) && is_cache(pf, sp->flags) && !(sp->flags & pf->priv) && !anon)
+	if ((f->excl & TD_LVL_FREE) && f->unaccepted && td_spage_unaccepted(pf, sp)) {
+		/* kept on the zone's list only as MAX_PAGE_ORDER blocks */
+		*nr = 1ull << (pf->nr_orders - 1);
+		return C_FREE;
+	}
+	if ((f->excl & TD_LVL_CACHE) && cache && !(sp->flags & pf->priv) && !anon)
 		return C_CACHE;
-	if ((f->excl & TD_LVL_CACHE_PRIVATE) && is_cache(pf, sp->flags) && !anon)
+	if ((f->excl & TD_LVL_CACHE_PRIVATE) && cache && !anon)
 		return sp->flags & pf->priv ? C_CACHE_PRIVATE : C_CACHE;
-	if ((f->excl & TD_LVL_USER) && (anon || (pf->has_hugetlb && sp->dtor == pf->hugetlb_dtor)))
+	if ((f->excl & TD_LVL_USER) && (anon || sp->hugetlb))
 		return C_USER;
 	if (pf->has_hwpoison && (sp->flags & pf->hwpoison))
 		return C_HWPOISON;
-	if (pf->has_offline && !slab && sp->mapcount == (uint32_t)pf->offline_mapcount)
+	if (f->offline && td_spage_offline(pf, sp))
 		return C_OFFLINE;
 	return C_KEEP;
 }
@@ -471,7 +443,7 @@ static void exclude(struct scan *s, uint64_t pfn, uint64_t nr, enum cls c)
  * size after an exclusion). */
 static uint64_t examine(struct scan *s, uint64_t pfn)
 {
-	struct spage sp;
+	struct td_spage sp;
 	uint64_t nr;
 	enum cls c;
 
@@ -479,7 +451,7 @@ static uint64_t examine(struct scan *s, uint64_t pfn)
 		unusable(s, pfn, pfn + 1, N_UNREADABLE, s->f->chunk.err);
 		return 1;
 	}
-	if (sp.compound_head & 1) {
+	if (td_spage_tail(&sp)) {
 		note_ok(s->f);
 		return 1; /* a tail: its head decides */
 	}

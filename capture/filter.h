@@ -4,8 +4,12 @@
  * copying (level bit 1). Memory is bounded: the caller asks about one chunk
  * of pfns ("cycle") at a time and owns the bitmap.
  *
- * The decisions are makedumpfile 1.7.2's for Linux 6.1 (notes §3.4, its
- * __exclude_unnecessary_pages): the struct pages are read through the
+ * The decisions are makedumpfile's (__exclude_unnecessary_pages), made
+ * from VMCOREINFO fields alone for every kernel from 6.1 to 7.x
+ * (pagetype.h; docs/KERNELS.md); on 6.1 the kept set is makedumpfile
+ * 1.7.2's, byte for byte. A class whose fields are missing or of an
+ * unknown encoding is not applied: its pages are kept and why (or a
+ * warning) says so. The struct pages are read through the
  * crashed kernel's own page tables (the vmcore's architecture row, arch.h)
  * and mem_section (memmap.c),
  * 512 at a time. Unusable mem_map data (unmapped vmemmap, a table page
@@ -17,20 +21,10 @@
 #include <stdint.h>
 
 #include "memmap.h"
+#include "pagetype.h"
 #include "stats.h"
 #include "vmcore.h"
 #include "vmcoreinfo.h"
-
-/* struct page as this kernel lays it out (from VMCOREINFO). Offsets of
- * absent fields are UINT64_MAX; flag masks of absent bits are 0. */
-struct td_pagefmt {
-	uint64_t size, flags, mapping, compound_head, mapcount, private_, order, dtor;
-	uint64_t head, lru, priv, swapcache, swapbacked, slab, hwpoison;
-	int32_t buddy_mapcount, offline_mapcount;
-	int has_swapbacked, has_hwpoison, has_offline, has_hugetlb;
-	uint64_t hugetlb_dtor;
-	uint64_t nr_orders;      /* LENGTH(zone.free_area): free orders are below */
-};
 
 /* A run of pfns waiting to be reported as one warning. */
 struct td_filter_note {
@@ -45,11 +39,13 @@ struct td_filter {
 	struct td_warnings *warn;
 	unsigned level_requested;
 	unsigned level_applied;   /* the bits this filter honours */
-	char why[256];            /* why requested bits are not applied, or "" */
+	char why[512];            /* why requested bits (or classes inside them)
+				     are not applied, or "" */
 
 	/* private to filter.c */
 	int scan;                 /* read mem_map at all (makedumpfile's rule) */
 	unsigned excl;            /* TD_LVL_* bits the scan excludes */
+	int offline, unaccepted;  /* those classes are excluded */
 	struct td_pagefmt pf;
 	struct td_physread mem;
 	struct td_walker walk;    /* vc->arch's page-table walker */

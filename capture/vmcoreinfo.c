@@ -2,7 +2,10 @@
  * Value kinds by key: SYMBOL(x) and KERNELOFFSET are hex without 0x;
  * SIZE/OFFSET/LENGTH, PAGESIZE and CRASHTIME unsigned decimal; NUMBER(x)
  * signed decimal (PAGE_BUDDY_MAPCOUNT_VALUE=-129, phys_base may be
- * negative); anything else (OSRELEASE, BUILD-ID) is kept as text. */
+ * negative) or, from 6.12 on for some keys, "0x" and 1 to 16 hex digits
+ * (NUMBER(VMALLOC_START)=0xff58452c40000000, written with %#lx by the arch
+ * code), kept as the same 64 bits; anything else (OSRELEASE, BUILD-ID) is
+ * kept as text. */
 #include <stdio.h>
 #include <string.h>
 
@@ -71,6 +74,12 @@ static int parse_sdec(const char *s, int64_t *v)
 	int neg = *s == '-';
 	uint64_t x;
 
+	if (s[0] == '0' && s[1] == 'x') {
+		if (parse_hex(s + 2, &x) < 0)
+			return -1;
+		*v = (int64_t)x; /* the bits as written: 0xff58... is an address */
+		return 0;
+	}
 	if (parse_udec(s + neg, &x) < 0)
 		return -1;
 	if (neg ? x > (uint64_t)INT64_MAX + 1 : x > (uint64_t)INT64_MAX)

@@ -48,7 +48,7 @@ for src in $(make -s print-lib); do
 	objs+=("$o")
 done
 rm -f "$B/libtd.a" && ar rcs "$B/libtd.a" "${objs[@]}"
-if [ ! -x "$B/mkseeds" ] || [ -n "$(find fuzz/mkseeds.c tests/vmgen.c capture/flat.c -newer "$B/mkseeds" | head -1)" ]; then
+if [ ! -x "$B/mkseeds" ] || [ -n "$(find fuzz/mkseeds.c tests/vmgen.c tests/vmgen_page.c capture/flat.c -newer "$B/mkseeds" | head -1)" ]; then
 	gcc -std=c11 -D_GNU_SOURCE -O1 -I. -o "$B/mkseeds" fuzz/mkseeds.c tests/vmgen.c \
 		capture/flat.c capture/io.c os/err.c -lz 2>> "$B/build.log" ||
 		skip_all "fuzz/mkseeds.c does not build (see $B/build.log)"

@@ -76,13 +76,23 @@ static void vmcoreinfo_strict(void)
 	const char *junk = "OSRELEASE=6.1\nPAGESIZE=4096\nSYMBOL(a)=ffffx\nSIZE(b)=12 \n"
 			   "NUMBER(c)=--1\nOFFSET(d)=-4\nSYMBOL(e)=1ffffffffffffffff\n"
 			   "NUMBER(f)=9223372036854775808\nNUMBER(g)=-9223372036854775808\nnoequals\n"
-			   "SIZE(h)=18446744073709551616\nSIZE(ok)=18446744073709551615";
+			   "SIZE(h)=18446744073709551616\nSIZE(ok)=18446744073709551615\n"
+			   "NUMBER(VMALLOC_START)=0xff58452c40000000\nNUMBER(x1)=0x\nNUMBER(x2)=0x1ffffffffffffffff\n"
+			   "NUMBER(x3)=-0x10\nNUMBER(x4)=0xfg\nNUMBER(x5)=0X10\nNUMBER(x6)=0x7f\n";
 	T_CHECK(parse_one(junk, vi, &e) == 0, "%s", e.msg);
-	T_CHECK(vi->dropped == 8, "dropped %u: %s", vi->dropped, vi->warning);
+	T_CHECK(vi->dropped == 13, "dropped %u: %s", vi->dropped, vi->warning);
 	T_CHECK(strstr(vi->warning, "SYMBOL(a)=ffffx"), "warning names the line: %s", vi->warning);
 	T_CHECK(td_vi_symbol(vi, "a", &u) < 0 && td_vi_size(vi, "b", &u) < 0, "junk kept");
 	T_CHECK(td_vi_number(vi, "g", &s) == 0 && s == INT64_MIN, "INT64_MIN");
 	T_CHECK(td_vi_size(vi, "ok", &u) == 0 && u == UINT64_MAX, "UINT64_MAX");
+	/* hex NUMBER lines (6.12 on): the 64 bits as written; 0x alone, more
+	 * than 16 digits, a sign, a bad digit or 0X are dropped */
+	T_CHECK(td_vi_number(vi, "VMALLOC_START", &s) == 0 && (uint64_t)s == 0xff58452c40000000ull,
+		"hex NUMBER: %llx", (unsigned long long)s);
+	T_CHECK(td_vi_number(vi, "x6", &s) == 0 && s == 0x7f, "small hex NUMBER");
+	T_CHECK(td_vi_number(vi, "x1", &s) < 0 && td_vi_number(vi, "x3", &s) < 0 &&
+			td_vi_number(vi, "x5", &s) < 0,
+		"bad hex NUMBER kept");
 	/* NUL padding ends the text, as in the kernel's note */
 	char padded[64] = "OSRELEASE=6.1\nPAGESIZE=4096\n";
 	T_CHECK(td_vmcoreinfo_parse(vi, padded, sizeof padded, &e) == 0 && vi->dropped == 0, "padding");

@@ -77,11 +77,12 @@ static void show_page(uint64_t pfn)
 		printf("    struct page unreadable\n");
 		return;
 	}
-	printf("    flags 0x%llx mapping 0x%llx _mapcount %d private 0x%llx compound_head 0x%llx next: dtor %u order %u\n",
-	       (unsigned long long)td_le64(p + pf->flags), (unsigned long long)td_le64(p + pf->mapping),
-	       (int)td_le32(p + pf->mapcount), (unsigned long long)td_le64(p + pf->private_),
-	       (unsigned long long)td_le64(p + pf->compound_head), p[pf->size + pf->dtor],
-	       p[pf->size + pf->order]);
+	struct td_spage sp;
+	td_spage_decode(pf, p, p + pf->size, &sp);
+	printf("    flags 0x%llx mapping 0x%llx _mapcount 0x%x private 0x%llx %s 0x%llx; as a head: order %u hugetlb %d; next flags 0x%llx\n",
+	       (unsigned long long)sp.flags, (unsigned long long)sp.mapping, sp.mapcount,
+	       (unsigned long long)sp.private_, pf->info_name, (unsigned long long)sp.info, sp.order,
+	       sp.hugetlb, (unsigned long long)td_le64(p + pf->size + pf->flags));
 }
 
 static int compare(struct td_err *e)

@@ -50,6 +50,7 @@ enum {
 	VMGEN_PG_head = 16,
 	VMGEN_PG_swapbacked = 19,
 	VMGEN_PG_hwpoison = 23,
+	VMGEN_PG_hugetlb = 14,  /* 6.6-6.8, in page[1].flags (above the order byte) */
 	VMGEN_BUDDY_MAPCOUNT = -129,   /* PAGE_BUDDY_MAPCOUNT_VALUE */
 	VMGEN_OFFLINE_MAPCOUNT = -257, /* PAGE_OFFLINE_MAPCOUNT_VALUE */
 	VMGEN_DTOR_COMPOUND = 1,
@@ -59,12 +60,32 @@ enum {
 	VMGEN_SECTION_PFNS = 1 << (27 - 12),
 };
 
+/* Kernel generations: how struct pages mark types, compound pages and
+ * hugetlb (vmgen_page.c has the table). */
+enum vmgen_gen {
+	VMGEN_GEN_61,   /* default. page.compound_dtor/order; types are cleared bits */
+	VMGEN_GEN_63,   /* folio._folio_dtor/_folio_order */
+	VMGEN_GEN_66,   /* order in page[1].flags, NUMBER(PG_hugetlb) there */
+	VMGEN_GEN_69,   /* hugetlb a page type (PAGE_HUGETLB_MAPCOUNT_VALUE) */
+	VMGEN_GEN_610,  /* slab a page type; no NUMBER(PG_slab) */
+	VMGEN_GEN_611,  /* type bits moved to 24-30 (buddy ~0x40000000) */
+	VMGEN_GEN_612,  /* one type per page, a value in the top byte; hex NUMBERs */
+	VMGEN_GEN_616,  /* PAGE_UNACCEPTED_MAPCOUNT_VALUE */
+	VMGEN_GEN_71,   /* page.compound_info; tails hold a mask */
+	VMGEN_GEN_N
+};
+
+/* Page types (vmgen_type gives the generation's _mapcount value). */
+enum { VMGEN_TY_BUDDY, VMGEN_TY_OFFLINE, VMGEN_TY_SLAB, VMGEN_TY_HUGETLB, VMGEN_TY_UNACCEPTED,
+       VMGEN_TY_TABLE, VMGEN_TY_N };
+
 /* Extra VMCOREINFO lines for vmgen_vmcoreinfo_std (CONFIG_MEMORY_FAILURE,
  * CONFIG_HUGETLB_PAGE; the tinyconfig sample has neither). */
 enum {
 	VMGEN_VI_HWPOISON = 1,  /* NUMBER(PG_hwpoison)=23 */
-	VMGEN_VI_HUGETLB = 2,   /* NUMBER(HUGETLB_PAGE_DTOR)=2 and
-				   NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE)=-257 */
+	VMGEN_VI_HUGETLB = 2,   /* the generation's hugetlb mark (6.1:
+				   NUMBER(HUGETLB_PAGE_DTOR)=2) and
+				   PAGE_OFFLINE_MAPCOUNT_VALUE (6.1: -257) */
 };
 
 struct vmgen_load {
@@ -80,6 +101,7 @@ struct vmgen {
 	int64_t phys_base;       /* NUMBER(phys_base) */
 	uint64_t sme_mask;       /* set in every table entry vmgen writes */
 	unsigned nr_cpus;
+	int gen;                 /* enum vmgen_gen, VMGEN_GEN_61 by default */
 
 	/* What was built (read-only for callers). */
 	struct vmgen_load load[64];
@@ -156,24 +178,34 @@ void vmgen_sparse(struct vmgen *g, uint64_t pfn, uint64_t n, uint64_t pgsize);
 uint64_t vmgen_page_va(const struct vmgen *g, uint64_t pfn);
 uint8_t *vmgen_page(struct vmgen *g, uint64_t pfn);  /* 64 writable bytes */
 
-/* struct page writers (6.1 layout). */
+/* struct page writers (6.1 layout). They take 6.1 terms: PG_slab in
+ * flags, mapcount VMGEN_BUDDY_MAPCOUNT or VMGEN_OFFLINE_MAPCOUNT, a
+ * VMGEN_DTOR_*, and write what g->gen's kernel would (a slab page type
+ * from 6.10, the generation's type values, its hugetlb mark and order
+ * place, 7.1 tails). */
+int32_t vmgen_type(const struct vmgen *g, int ty);  /* aborts if g->gen has none */
+int vmgen_has_type(const struct vmgen *g, int ty);
 void vmgen_set_page(struct vmgen *g, uint64_t pfn, uint64_t flags, uint64_t mapping,
 		    int32_t mapcount, uint64_t private_);
 /* A free buddy block: head _mapcount = PAGE_BUDDY_MAPCOUNT_VALUE,
  * private = order; the rest have _mapcount -1. */
 void vmgen_buddy(struct vmgen *g, uint64_t pfn, unsigned order);
 /* A compound page: head gets flags | PG_head and mapping; tails get
- * compound_head = head va | 1 and TAIL_MAPPING; the first tail holds dtor,
- * order and compound_nr (6.1 layout). */
+ * compound_head = head va | 1 (7.1: a mask) and TAIL_MAPPING (7.1:
+ * 0xffffffff); the first tail holds dtor, order and compound_nr (6.1 and
+ * 6.3 layout) or order and PG_hugetlb in its flags (6.6 on). */
 void vmgen_compound(struct vmgen *g, uint64_t pfn, unsigned order, unsigned dtor,
 		    uint64_t flags, uint64_t mapping);
 
-/* The 6.1 VMCOREINFO (the tinyconfig sample) with this generator's
+/* The VMCOREINFO of g->gen (6.1: the tinyconfig sample) with this generator's
  * init_top_pgt, mem_section, phys_base, levels, sme_mask, plus the extras
  * in vi_flags (VMGEN_VI_*). Sets the note text. */
 void vmgen_vmcoreinfo_std(struct vmgen *g, unsigned vi_flags);
 /* Remove the line starting with key (e.g. "NUMBER(PG_slab)=") from the
  * note text; returns 1 if one was removed. */
 int vmgen_vmcoreinfo_drop(struct vmgen *g, const char *key);
+/* Replace the line starting with key by line (appended; no newline in
+ * line); returns 1 if there was one. */
+int vmgen_vmcoreinfo_set(struct vmgen *g, const char *key, const char *line);
 
 #endif

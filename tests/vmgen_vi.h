@@ -1,13 +1,14 @@
 /* The VMCOREINFO of the tinyconfig 6.1.192 test kernel
  * (shared/research/vmcoreinfo-6.1.192-x86_64-tinyconfig.txt) without the
  * lines vmgen computes: init_top_pgt, swapper_pg_dir, mem_section and its
- * length, MAX_PHYSMEM_BITS, phys_base, pgtable_l5_enabled, sme_mask.
+ * length, MAX_PHYSMEM_BITS, phys_base, pgtable_l5_enabled, sme_mask,
+ * and without those that differ between kernel generations (OSRELEASE,
+ * the compound fields, PG_slab, the page types: vmgen_page.c writes them).
  * Included by vmgen.c only. */
 #ifndef TD_VMGEN_VI_H
 #define TD_VMGEN_VI_H
 
 static const char vg_vi_fixed[] =
-	"OSRELEASE=6.1.192\n"
 	"BUILD-ID=74a3a0dc9311a97b47eb40fec277eded6ea6f1ec\n"
 	"PAGESIZE=4096\n"
 	"SYMBOL(init_uts_ns)=ffffffffbaec5f40\n"
@@ -32,9 +33,6 @@ static const char vg_vi_fixed[] =
 	"OFFSET(page.lru)=8\n"
 	"OFFSET(page._mapcount)=48\n"
 	"OFFSET(page.private)=40\n"
-	"OFFSET(page.compound_dtor)=16\n"
-	"OFFSET(page.compound_order)=17\n"
-	"OFFSET(page.compound_head)=8\n"
 	"OFFSET(pglist_data.node_zones)=0\n"
 	"OFFSET(pglist_data.nr_zones)=3712\n"
 	"OFFSET(pglist_data.node_start_pfn)=3720\n"
@@ -94,9 +92,7 @@ static const char vg_vi_fixed[] =
 	"NUMBER(PG_private)=13\n"
 	"NUMBER(PG_swapcache)=10\n"
 	"NUMBER(PG_swapbacked)=19\n"
-	"NUMBER(PG_slab)=9\n"
 	"NUMBER(PG_head_mask)=65536\n"
-	"NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)=-129\n"
 	"SYMBOL(kallsyms_names)=ffffffffbac94c80\n"
 	"SYMBOL(kallsyms_num_syms)=ffffffffbac94c78\n"
 	"SYMBOL(kallsyms_token_table)=ffffffffbad0ecc8\n"
