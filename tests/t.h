@@ -15,22 +15,27 @@ static int t_failed_now, t_failed_any, t_ran, t_list;
 static const char *t_only;
 static char t_first[512];
 
-#define T_CHECK(cond, ...)                                                          \
+/* Record a failure of the check written as text, unless ok. */
+#define T_CHECK_AS(ok, text, ...)                                                   \
 	do {                                                                        \
-		if (!(cond)) {                                                      \
+		if (!(ok)) {                                                        \
 			if (!t_failed_now++) {                                      \
 				int n_ = snprintf(t_first, sizeof t_first, "%s:%d: %s: ", \
-						  __FILE__, __LINE__, #cond);       \
+						  __FILE__, __LINE__, text);        \
 				snprintf(t_first + n_, sizeof t_first - n_, __VA_ARGS__); \
 			}                                                           \
 		}                                                                   \
 	} while (0)
 
-/* T_CHECK, then leave the case: for a check the rest of the case relies on. */
+#define T_CHECK(cond, ...) T_CHECK_AS(cond, #cond, __VA_ARGS__)
+
+/* T_CHECK, then leave the case: for a check the rest of the case relies on.
+ * cond is evaluated once. */
 #define T_REQUIRE(cond, ...)                                                        \
 	do {                                                                        \
-		T_CHECK(cond, __VA_ARGS__);                                         \
-		if (!(cond))                                                        \
+		int t_ok_ = !!(cond);                                               \
+		T_CHECK_AS(t_ok_, #cond, __VA_ARGS__);                              \
+		if (!t_ok_)                                                         \
 			return;                                                     \
 	} while (0)
 
