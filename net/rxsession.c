@@ -430,7 +430,8 @@ int td_rx_serve(int fd, const char *peer, const struct td_rx_opts *o,
 		const struct td_tls_ident *id, const struct td_tls_anchors *client_ca)
 {
 	struct td_tls_server_cfg cfg = { .ident = id, .client_ca = client_ca,
-					 .client_ca_path = o->client_ca, .timeout_s = o->timeout_s };
+					 .client_ca_path = o->client_ca, .timeout_s = o->timeout_s,
+					 .handshake_s = o->handshake_s };
 	struct rx *r = calloc(1, sizeof *r);
 	struct td_err e = { { 0 } };
 	char addr[48], *colon;

@@ -15,9 +15,25 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "os/clock.h"
 #include "tls.h"
 
 #define LINGER_MS 2000 /* server: wait for the client to read our last words */
+
+/* How long the next poll may wait: the stall timeout, cut to what is left
+ * of the handshake deadline; -1 when the deadline has passed. */
+static int wait_ms(const struct td_tls *t)
+{
+	uint64_t now;
+
+	if (!t->deadline_ms)
+		return (int)(t->timeout_s * 1000);
+	now = td_mono_ms();
+	if (now >= t->deadline_ms)
+		return -1;
+	return t->deadline_ms - now < t->timeout_s * 1000ull ? (int)(t->deadline_ms - now)
+							     : (int)(t->timeout_s * 1000);
+}
 
 static int set_nonblock(int fd)
 {
@@ -174,9 +190,14 @@ static int pump(struct td_tls *t, unsigned want, struct td_err *e)
 				   (st & BR_SSL_SENDREC ? POLLOUT : 0));
 		if (!p.events)
 			return td_fail(e, "TLS engine with %s is stuck (state 0x%x)", t->peer, st);
-		r = poll(&p, 1, (int)(t->timeout_s * 1000));
+		if ((r = wait_ms(t)) < 0 && (t->timed_out = 1))
+			return td_fail(e, "%s did not finish the TLS handshake within %u s "
+				       "(--handshake-timeout)", t->peer, t->deadline_s);
+		r = poll(&p, 1, r);
 		if (r < 0 && errno != EINTR)
 			return td_fail(e, "poll: %s", strerror(errno));
+		if (r == 0 && t->deadline_ms && td_mono_ms() >= t->deadline_ms)
+			continue; /* the deadline: reported above */
 		if (r == 0 && (t->timed_out = 1))
 			return td_fail(e, "no progress with %s for %u s: %s (tinydump.timeout)",
 				       t->peer, t->timeout_s,
@@ -283,8 +304,11 @@ static int handshake(struct td_tls *t, const char *name, struct td_err *e)
 
 	if (pump(t, BR_SSL_SENDAPP | BR_SSL_RECVAPP, e) >= 0) {
 		t->established = 1;
+		t->deadline_ms = 0;
 		return 0;
 	}
+	if (t->deadline_ms && t->timed_out)
+		return -1; /* the deadline message says it all */
 	err = br_ssl_engine_last_error(t->eng);
 	if (err == BR_ERR_OK || t->peer_eof) {
 		if (t->peer_eof && !t->server)
@@ -383,6 +407,10 @@ int td_tls_server(struct td_tls *t, int fd, const char *peer, const struct td_tl
 
 	tls_base(t, fd, peer, c->timeout_s);
 	t->server = 1;
+	if (c->handshake_s) {
+		t->deadline_s = c->handshake_s;
+		t->deadline_ms = td_mono_ms() + c->handshake_s * 1000ull;
+	}
 	t->ca_path = c->client_ca_path;
 	if (id->key_type == BR_KEYTYPE_RSA)
 		br_ssl_server_init_full_rsa(&t->u.s, id->chain, id->n, &id->rsa);
@@ -526,15 +554,16 @@ static void linger(struct td_tls *t)
 {
 	char junk[4096];
 	struct pollfd p = { .fd = t->fd, .events = POLLIN };
-	int waited = 0;
+	uint64_t end = td_mono_ms() + LINGER_MS, now;
 
 	shutdown(t->fd, SHUT_WR);
-	while (waited < LINGER_MS && poll(&p, 1, 100) >= 0) {
+	/* Bounded in time, not in reads: a client that keeps sending (or
+	 * drips) is cut off after LINGER_MS all the same. */
+	while ((now = td_mono_ms()) < end && poll(&p, 1, (int)(end - now)) >= 0) {
 		ssize_t n = recv(t->fd, junk, sizeof junk, 0);
 
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
 			break;
-		waited += n < 0 ? 100 : 1;
 	}
 }
 
@@ -543,11 +572,13 @@ static void drain_out(struct td_tls *t)
 {
 	struct td_err e;
 	struct pollfd p = { .fd = t->fd, .events = POLLOUT };
+	uint64_t end = td_mono_ms() + LINGER_MS, now;
 	int r;
 
 	while (br_ssl_engine_current_state(t->eng) & BR_SSL_SENDREC) {
 		r = try_send(t, &e);
-		if (r < 0 || (r == 0 && poll(&p, 1, LINGER_MS) <= 0))
+		if (r < 0 || (now = td_mono_ms()) >= end ||
+		    (r == 0 && poll(&p, 1, (int)(end - now)) <= 0))
 			return;
 	}
 }

@@ -3,7 +3,9 @@
  *
  * Timeouts: `timeout_s` bounds each wait (DESIGN.md, tinydump.timeout):
  * a connect, or any period in which not one byte can move in the direction
- * we need. A transfer that keeps moving is never cut short.
+ * we need. A transfer that keeps moving is never cut short. The server's
+ * handshake has in addition one deadline for the whole of it, so a peer
+ * that drips bytes cannot hold a connection.
  *
  * Randomness: each engine is seeded from getrandom(), which blocks until
  * the kernel's CRNG is initialised (never weak randomness; BearSSL 0.6 by
@@ -39,6 +41,8 @@ struct td_tls {
 	char cn_buf[128];
 	int peer_eof;            /* the peer closed TCP */
 	int timed_out;           /* a wait exceeded timeout_s: the peer is stuck */
+	uint64_t deadline_ms;    /* td_mono_ms() by which the handshake must end; 0: none */
+	unsigned deadline_s;     /* for messages */
 	int established;         /* the handshake succeeded */
 	int discard_input;       /* drop the peer's application data (see below) */
 	unsigned char iobuf[BR_SSL_BUFSIZE_BIDI];
@@ -66,6 +70,7 @@ struct td_tls_server_cfg {
 	const struct td_tls_anchors *client_ca; /* non-NULL: a client certificate is required */
 	const char *client_ca_path;
 	unsigned timeout_s;
+	unsigned handshake_s;                   /* the whole handshake; 0: only timeout_s */
 };
 
 /* Run the server handshake on an accepted socket. */
