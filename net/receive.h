@@ -10,8 +10,9 @@
  * within --handshake-timeout (default 15 s), however the peer paces it. Each upload is stored as
  *   DIR/<identity>-<receipt time UTC YYYY-MM-DD-HH:MM:SS>[.N]/
  *       dmesg.txt, vmcore, tinydump.json (the client's), receiver.json
- * where identity is the client certificate's CN (with --client-ca; made of
- * [A-Za-z0-9._-]) or the peer's IPv4 address. Nothing the client sends
+ * where identity is the client certificate's CN (with --client-ca; bytes
+ * outside [A-Za-z0-9.-] and a leading '.' as %XX, clientid.h) or the peer's
+ * IPv4 address. Nothing the client sends
  * becomes part of a path. vmcore is rebuilt from the flattened stream as
  * vmcore.incomplete and renamed only after the stream's byte count and
  * SHA-256 match the trailer; the client is acknowledged only after all

@@ -16,22 +16,22 @@
 #include "os/file.h"
 #include "os/log.h"
 #include "capture/flat.h"
+#include "clientid.h"
 #include "proto.h"
 #include "receive.h"
 #include "tls.h"
 
 #define INBUF (64u << 10)
 #define SPACE_STEP (8ull << 20) /* re-check free space after this many bytes */
-#define NAME_MAX_LEN 64
 
 struct rx {
 	const struct td_rx_opts *o;
 	struct td_tls *t;
 	char peer[48];
-	char ident[NAME_MAX_LEN + 1];
-	char stamp[32];             /* receipt time, UTC */
+	char ident[TD_IDENT_MAX + 1];
+	char stamp[32];             /* receipt time of the HELO, UTC */
 	struct timespec t0;
-	char name[NAME_MAX_LEN + 48]; /* the upload directory's name under o->dir */
+	char name[TD_IDENT_MAX + 48]; /* the upload directory's name under o->dir */
 	int dirfd, vfd;
 	unsigned code;              /* reply code of the failure */
 	char reply[TD_PROTO_TEXT_MAX + 1]; /* its text, before callers add context */
@@ -177,7 +177,7 @@ static int store_file(struct rx *r, const char *name, const void *buf, size_t le
  * existing dumps never collide. */
 static int make_dir(struct rx *r, struct td_err *e)
 {
-	char name[NAME_MAX_LEN + 40];
+	char name[TD_IDENT_MAX + 40];
 
 	snprintf(name, sizeof name, "%s-%s", r->ident, r->stamp);
 	r->dirfd = td_dumpdir_make(r->o->dir, name, r->name, sizeof r->name, e);
@@ -192,6 +192,8 @@ static int rx_hello(struct rx *r, struct td_err *e)
 {
 	uint8_t pre[TD_PROTO_PREAMBLE_SIZE], body[TD_PROTO_HELLO_MAX];
 	uint64_t len;
+	time_t now;
+	struct tm tm;
 
 	if (in_full(r, pre, sizeof pre, e) < 0)
 		return -1;
@@ -203,6 +205,8 @@ static int rx_hello(struct rx *r, struct td_err *e)
 		return -1;
 	if (td_hello_decode(body, (size_t)len, &r->hello, e) < 0)
 		return rfail(r, TD_R_BAD_REQUEST, e, "%s", e->msg);
+	now = time(NULL);
+	strftime(r->stamp, sizeof r->stamp, "%Y-%m-%d-%H:%M:%S", gmtime_r(&now, &tm));
 	return 0;
 }
 
@@ -382,21 +386,15 @@ static void send_reply(struct rx *r, unsigned code, const char *text)
 		td_tls_flush(r->t, &e);
 }
 
-/* The directory name's identity: the client certificate's CN, else the
- * peer address; only [A-Za-z0-9._-], never starting with '.'. */
+/* The directory name's identity: with --client-ca the certificate's CN
+ * (checked during the handshake: never empty, at most TD_CN_MAX bytes, no
+ * NUL) in its injective directory-name form; without, the peer address. */
 static void set_identity(struct rx *r, const char *cn, const char *addr)
 {
-	const char *s = cn && *cn ? cn : addr;
-	size_t n = 0;
-
-	if (*s == '.')
-		r->ident[n++] = '_';
-	for (; *s && n < NAME_MAX_LEN; s++) {
-		int ok = (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-			 (*s >= '0' && *s <= '9') || *s == '.' || *s == '_' || *s == '-';
-		r->ident[n++] = ok ? *s : '_';
-	}
-	r->ident[n] = 0;
+	if (*cn)
+		td_ident_encode(cn, r->ident, sizeof r->ident);
+	else
+		snprintf(r->ident, sizeof r->ident, "%s", addr);
 }
 
 static int rx_run(struct rx *r, struct td_err *e)
@@ -435,8 +433,6 @@ int td_rx_serve(int fd, const char *peer, const struct td_rx_opts *o,
 	struct rx *r = calloc(1, sizeof *r);
 	struct td_err e = { { 0 } };
 	char addr[48], *colon;
-	time_t now = time(NULL);
-	struct tm tm;
 	int rc;
 
 	if (!r || !(r->t = malloc(sizeof *r->t))) {
@@ -449,7 +445,6 @@ int td_rx_serve(int fd, const char *peer, const struct td_rx_opts *o,
 	r->dirfd = r->vfd = -1;
 	snprintf(r->peer, sizeof r->peer, "%s", peer);
 	clock_gettime(CLOCK_MONOTONIC, &r->t0);
-	strftime(r->stamp, sizeof r->stamp, "%Y-%m-%d-%H:%M:%S", gmtime_r(&now, &tm));
 	rc = td_tls_server(r->t, fd, peer, &cfg, &e);
 	if (rc == 0) {
 		snprintf(addr, sizeof addr, "%s", peer);

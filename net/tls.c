@@ -242,6 +242,8 @@ const char *td_tls_errname(int err)
 		{ BR_ERR_X509_WEAK_PUBLIC_KEY, "X509 weak public key" },
 		{ BR_ERR_X509_NOT_TRUSTED, "X509 not trusted" },
 	};
+	if (err == TD_ERR_CLIENT_CERT)
+		return "client certificate refused";
 	if (err >= BR_ERR_SEND_FATAL_ALERT)
 		return "fatal alert sent";
 	if (err >= BR_ERR_RECV_FATAL_ALERT)
@@ -261,6 +263,7 @@ static const char *alert_name(int a)
 	case 45: return "certificate expired";
 	case 46: return "certificate unknown";
 	case 48: return "unknown CA";
+	case 49: return "access denied";
 	case 70: return "protocol version";
 	case 112: return "unrecognized name";
 	case 116: return "certificate required";
@@ -277,7 +280,9 @@ static void explain(const struct td_tls *t, int err, const char *name, char *buf
 	struct tm tm;
 
 	strftime(now, sizeof now, "%Y-%m-%d %H:%M:%S", gmtime_r(&tt, &tm));
-	if (err == BR_ERR_X509_NOT_TRUSTED)
+	if (err == TD_ERR_CLIENT_CERT)
+		snprintf(buf, cap, "%s", t->pc.err.msg);
+	else if (err == BR_ERR_X509_NOT_TRUSTED)
 		snprintf(buf, cap, "%s certificate not trusted by %s", who, t->ca_path);
 	else if (err == BR_ERR_X509_EXPIRED)
 		snprintf(buf, cap, "%s certificate expired or not yet valid (clock says %s UTC)",
@@ -288,12 +293,33 @@ static void explain(const struct td_tls *t, int err, const char *name, char *buf
 	else if (err == BR_ERR_NO_CLIENT_AUTH)
 		snprintf(buf, cap, "client sent no certificate; one signed by %s is required",
 			 t->ca_path);
+	else if (err == BR_ERR_SEND_FATAL_ALERT + 40)
+		snprintf(buf, cap, "sent TLS alert 40 (handshake failure), most often because no "
+			 "cipher suite is in common (only ECDHE with AES-GCM or ChaCha20-Poly1305 "
+			 "is accepted)");
 	else if (err >= BR_ERR_RECV_FATAL_ALERT && err < BR_ERR_SEND_FATAL_ALERT)
 		snprintf(buf, cap, "%s refused us with TLS alert %d (%s)%s", who,
 			 err - BR_ERR_RECV_FATAL_ALERT, alert_name(err - BR_ERR_RECV_FATAL_ALERT),
 			 t->server ? "" : "; does it accept our client certificate?");
 	else
 		snprintf(buf, cap, "%s", td_tls_errname(err));
+}
+
+/* BearSSL closes without an alert when a client certificate fails; send
+ * the one that fits (td_peercheck_alert) so a stock client says why. The
+ * server's side is still unencrypted at that point of the handshake (its
+ * ChangeCipherSpec comes after the client's Finished), so the alert is a
+ * plaintext record. */
+static void refusal_alert(struct td_tls *t, int err)
+{
+	uint8_t rec[7] = { 0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0 };
+	int a = td_peercheck_alert(&t->pc, err);
+
+	if (!a || t->peer_eof)
+		return;
+	rec[6] = (uint8_t)a;
+	if (send(t->fd, rec, sizeof rec, MSG_NOSIGNAL) != (ssize_t)sizeof rec)
+		return; /* best effort: the peer may be gone */
 }
 
 /* Run the handshake; on failure say why. */
@@ -316,6 +342,8 @@ static int handshake(struct td_tls *t, const char *name, struct td_err *e)
 				       "refused our client certificate; see its log)", t->peer);
 		return td_wrap(e, "TLS handshake with %s failed", t->peer);
 	}
+	if (t->server)
+		refusal_alert(t, err);
 	explain(t, err, name, why, sizeof why);
 	return td_fail(e, "TLS handshake with %s failed: %s (BearSSL error %d: %s)", t->peer, why,
 		       err, td_tls_errname(err));
@@ -341,11 +369,13 @@ static void client_ident(struct td_tls *t, const struct td_tls_ident *id)
 					    br_ec_get_default(), br_ecdsa_sign_asn1_get_default());
 }
 
-/* ECDHE with AEAD only. AES-GCM first where the CPU has AES-NI and
- * PCLMULQDQ (many GB/s); otherwise ChaCha20-Poly1305, which is faster in
- * software (QEMU's default CPU models have no AES-NI). The server picks
- * the first suite of ours it supports. */
-static void client_suites(br_ssl_engine_context *eng)
+/* Both ends: ECDHE with AEAD only (the full init functions would also
+ * enable CBC, static RSA and static ECDH suites), and no renegotiation.
+ * AES-GCM first where the CPU has AES-NI and PCLMULQDQ (many GB/s);
+ * otherwise ChaCha20-Poly1305, which is faster in software (QEMU's default
+ * CPU models have no AES-NI). BearSSL's server follows the client's order
+ * among these. */
+static void set_suites(br_ssl_engine_context *eng)
 {
 	static const uint16_t aes_first[] = {
 		BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
@@ -363,6 +393,7 @@ static void client_suites(br_ssl_engine_context *eng)
 
 	br_ssl_engine_set_suites(eng, fast_aes ? aes_first : chacha_first,
 				 sizeof aes_first / sizeof aes_first[0]);
+	br_ssl_engine_add_flags(eng, BR_OPT_NO_RENEGOTIATION);
 }
 
 int td_tls_client(struct td_tls *t, int fd, const char *peer, const struct td_tls_client_cfg *c,
@@ -373,7 +404,7 @@ int td_tls_client(struct td_tls *t, int fd, const char *peer, const struct td_tl
 	br_ssl_client_init_full(&t->u.c, &t->xc, c->ca->ta, c->ca->n);
 	t->eng = &t->u.c.eng;
 	br_ssl_engine_set_versions(t->eng, BR_TLS12, BR_TLS12);
-	client_suites(t->eng);
+	set_suites(t->eng);
 	br_ssl_engine_set_buffer(t->eng, t->iobuf, sizeof t->iobuf, 1);
 	if (c->ident)
 		client_ident(t, c->ident);
@@ -386,17 +417,15 @@ int td_tls_client(struct td_tls *t, int fd, const char *peer, const struct td_tl
 	return handshake(t, c->name, e);
 }
 
-/* Client authentication: validate against the client CA, gather the CN. */
+/* Client authentication: validate against the client CA, then check the
+ * certificate's EKU and CN (tlspeer.h). */
 static void server_client_auth(struct td_tls *t, const struct td_tls_anchors *ca)
 {
-	static const unsigned char cn_oid[] = { 3, 0x55, 0x04, 0x03 };
-
 	br_x509_minimal_init_full(&t->xc, ca->ta, ca->n);
-	t->cn = (br_name_element){ .oid = cn_oid, .buf = t->cn_buf, .len = sizeof t->cn_buf };
-	br_x509_minimal_set_name_elements(&t->xc, &t->cn, 1);
+	td_peercheck_init(&t->pc, &t->xc);
 	br_ssl_engine_set_default_rsavrfy(t->eng);
 	br_ssl_engine_set_default_ecdsa(t->eng);
-	br_ssl_engine_set_x509(t->eng, &t->xc.vtable);
+	br_ssl_engine_set_x509(t->eng, &t->pc.vtable);
 	br_ssl_server_set_trust_anchor_names_alt(&t->u.s, ca->ta, ca->n);
 }
 
@@ -419,6 +448,7 @@ int td_tls_server(struct td_tls *t, int fd, const char *peer, const struct td_tl
 					   (unsigned)id->issuer_key_type, &id->ec);
 	t->eng = &t->u.s.eng;
 	br_ssl_engine_set_versions(t->eng, BR_TLS12, BR_TLS12);
+	set_suites(t->eng);
 	br_ssl_engine_set_buffer(t->eng, t->iobuf, sizeof t->iobuf, 1);
 	if (c->client_ca)
 		server_client_auth(t, c->client_ca);
@@ -432,7 +462,7 @@ int td_tls_server(struct td_tls *t, int fd, const char *peer, const struct td_tl
 
 const char *td_tls_peer_cn(const struct td_tls *t)
 {
-	return t->server && t->established && t->cn.status == 1 ? t->cn_buf : "";
+	return t->server && t->established && t->pc.vtable ? t->pc.cn : "";
 }
 
 void td_tls_describe(const struct td_tls *t, char *buf, size_t cap)

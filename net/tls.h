@@ -24,6 +24,7 @@
 
 #include "os/err.h"
 #include "tlscred.h"
+#include "tlspeer.h"
 
 struct td_tls {
 	int fd;
@@ -37,8 +38,7 @@ struct td_tls {
 	} u;
 	br_ssl_engine_context *eng;
 	br_x509_minimal_context xc;
-	br_name_element cn;      /* server with client auth: the client's CN */
-	char cn_buf[128];
+	struct td_peercheck pc;  /* server with client auth: wraps xc (tlspeer.h) */
 	int peer_eof;            /* the peer closed TCP */
 	int timed_out;           /* a wait exceeded timeout_s: the peer is stuck */
 	uint64_t deadline_ms;    /* td_mono_ms() by which the handshake must end; 0: none */
@@ -78,8 +78,8 @@ int td_tls_server(struct td_tls *t, int fd, const char *peer, const struct td_tl
 		  struct td_err *e);
 
 /* After a successful server handshake with client auth: the client
- * certificate's CN as BearSSL decoded it (UTF-8, unfiltered; "" when it has
- * none or the handshake failed). */
+ * certificate's CN, checked by tlspeer.h (1..TD_CN_MAX bytes, no NUL, but
+ * otherwise any bytes); "" without client auth or after a failure. */
 const char *td_tls_peer_cn(const struct td_tls *t);
 
 /* "TLS 1.2, ECDHE_ECDSA_WITH_AES_128_GCM_SHA256" */
