@@ -240,9 +240,17 @@ static int rx_dmesg(struct rx *r, struct td_err *e)
 	return rc;
 }
 
+/* Every piece of record data must lie below the size HELO declared, so a
+ * few bytes cannot make a file of terabytes (holes cost no disk, but every
+ * tool that reads the vmcore would walk them). */
 static int place(void *ctx, uint64_t off, const uint8_t *data, size_t len, struct td_err *e)
 {
 	struct rx *r = ctx;
+
+	if (off >= r->hello.size_bound || len > r->hello.size_bound - off)
+		return rfail(r, TD_R_BEYOND_SIZE, e, "refused: a record at offset %llu (%zu bytes) "
+			     "ends beyond the %llu bytes the client declared in HELO",
+			     (unsigned long long)off, len, (unsigned long long)r->hello.size_bound);
 
 	if (space_use(r, len, e) < 0)
 		return -1;
