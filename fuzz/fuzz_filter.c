@@ -16,8 +16,9 @@
  *   op 4: a single page: flags, mapping and _mapcount from value
  *   op 5: overwrite 8 bytes of the mem_section tree
  * Struct-page operations run first, then the table corruptions (vmgen
- * itself writes struct pages through its tables). The filter runs a counting pass and a pass with stats; they must agree,
- * and page tables may be garbage but never crash the walk. */
+ * itself writes struct pages through its tables). The filter runs a
+ * counting pass and a pass with stats; they must agree, and page tables
+ * may be garbage but never crash the walk. */
 #include <stdlib.h>
 #include <string.h>
 

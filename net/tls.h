@@ -105,8 +105,10 @@ int td_tls_read_full(struct td_tls *t, void *buf, size_t len, struct td_err *e);
  * socket. Safe after any failure. */
 void td_tls_close(struct td_tls *t);
 
-/* Words for a BearSSL error code: "X509 not trusted". */
+/* Words for a BearSSL error code: "X509 not trusted" (tlserr.c). */
 const char *td_tls_errname(int err);
+/* Words for a TLS alert number: "unknown CA". */
+const char *td_tls_alertname(int alert);
 
 /* Seed a BearSSL engine from getrandom(). */
 int td_tls_seed(br_ssl_engine_context *eng, struct td_err *e);
