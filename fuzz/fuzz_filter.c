@@ -1,5 +1,5 @@
 /* libFuzzer target: the page filter and the page-table walk (filter.c,
- * memmap.c, x86_64.c) over a synthetic vmcore (tests/vmgen.c) whose struct
+ * memmap.c, x86_64.c) over a synthetic vmcore (tests/vmgen*.c) whose struct
  * pages, page tables and mem_section the fuzzer chooses.
  *
  * Input: byte 0 flags (bit 0: 5-level paging, bits 2-3: VMGEN_VI_*
