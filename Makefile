@@ -27,7 +27,7 @@ TD_OBJS := $(TD_SRCS:%.c=$(B)/musl/%.o)
 PURE_SRCS := os/err.c os/parse.c os/json.c $(wildcard capture/*.c) \
 	init/cmdline.c init/config.c init/target.c init/blkid.c init/kexecmsg.c \
 	init/cpio.c init/modclosure.c init/modinfo.c \
-	net/proto.c net/dhcpmsg.c
+	net/proto.c net/dhcpmsg.c net/clientid.c
 # Host tests: gcc + glibc + sanitizers, against Debian's zlib and BearSSL.
 include tests/rules.mk
 HOST_CFLAGS := $(COMMON) -fsanitize=address,undefined -fno-omit-frame-pointer -Itests

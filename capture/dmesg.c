@@ -206,6 +206,12 @@ static int emit(struct td_dmesg *d, struct td_sink *out, uint64_t ts, const uint
 	return 0;
 }
 
+/* Has the output reached max_bytes? Then the walk ends (d->truncated). */
+static int at_cap(const struct td_dmesg *d)
+{
+	return d->max_bytes && d->bytes + d->out_len >= d->max_bytes;
+}
+
 /* One descriptor/info pair for id. Returns -1 only on read/sink errors. */
 static int record(struct td_dmesg *d, struct td_kread *kr, struct td_sink *out,
 		  const struct layout *l, const struct ring *r, uint64_t id,
@@ -263,11 +269,15 @@ static int walk(struct td_dmesg *d, struct td_kread *kr, struct td_sink *out,
 		if (kr->read(kr->ctx, r->infos + slot * l->info_size, d->infos, b * l->info_size, e) < 0)
 			return td_wrap(e, "reading printk infos %llu..%llu",
 				       (unsigned long long)slot, (unsigned long long)(slot + b - 1));
-		for (uint64_t i = 0; i < b; i++, id = (id + 1) & ID_MASK)
+		for (uint64_t i = 0; i < b; i++, id = (id + 1) & ID_MASK, n--) {
+			if (at_cap(d)) {
+				d->truncated = 1; /* the rest of the ring is not even read */
+				return 0;
+			}
 			if (record(d, kr, out, l, r, id, d->descs + i * l->desc_size,
 				   d->infos + i * l->info_size, e) < 0)
 				return -1;
-		n -= b;
+		}
 	}
 	return 0;
 }
@@ -275,12 +285,19 @@ static int walk(struct td_dmesg *d, struct td_kread *kr, struct td_sink *out,
 int td_dmesg_write(struct td_dmesg *d, struct td_kread *kr, const struct td_vmcoreinfo *vi,
 		   struct td_sink *out, struct td_err *e)
 {
+	return td_dmesg_write_max(d, kr, vi, out, 0, e);
+}
+
+int td_dmesg_write_max(struct td_dmesg *d, struct td_kread *kr, const struct td_vmcoreinfo *vi,
+		       struct td_sink *out, uint64_t max_bytes, struct td_err *e)
+{
 	struct layout l = {0};
 	struct ring r = {0};
 	uint64_t n;
 
 	d->records = d->skipped = d->garbage = d->bytes = 0;
-	d->clamped = 0;
+	d->clamped = d->truncated = 0;
+	d->max_bytes = max_bytes;
 	d->text_off = d->text_len = d->out_len = 0;
 	if (layout_load(&l, vi, e) < 0 || ring_load(&r, &l, kr, e) < 0)
 		return td_wrap(e, "kernel log");

@@ -29,7 +29,9 @@ struct td_dmesg {
 	uint64_t skipped;        /* reserved/reusable/stale slots, data-less records */
 	uint64_t garbage;        /* inconsistent descriptors skipped */
 	int clamped;             /* tail..head spanned more ids than the ring holds */
+	int truncated;           /* stopped at max_bytes (td_dmesg_write_max) */
 	uint64_t bytes;          /* bytes written to the sink */
+	uint64_t max_bytes;      /* 0: no limit */
 	/* working area */
 	uint8_t descs[TD_DMESG_DESC_BUF];
 	uint8_t infos[TD_DMESG_INFO_BUF];
@@ -45,5 +47,14 @@ struct td_dmesg {
  * was written before a failure stays written. */
 int td_dmesg_write(struct td_dmesg *d, struct td_kread *kr, const struct td_vmcoreinfo *vi,
 		   struct td_sink *out, struct td_err *e);
+
+/* The same, but stop walking the ring once max_bytes (0: no limit) have
+ * been produced: a corrupt ring cannot make us read 2^26 descriptors for a
+ * log nobody keeps. The cut falls after the record that reached the cap
+ * (so up to one record, at most 640 KiB escaped, more may be written; a
+ * caller keeping exactly max_bytes cuts it). d->truncated says whether
+ * records were left out. */
+int td_dmesg_write_max(struct td_dmesg *d, struct td_kread *kr, const struct td_vmcoreinfo *vi,
+		       struct td_sink *out, uint64_t max_bytes, struct td_err *e);
 
 #endif

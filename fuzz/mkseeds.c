@@ -9,7 +9,12 @@
  *                    (static) and in the direct map behind page tables
  *                    (dynamic), zlib pages
  *   fuzz_flat        the static kdump seed as a flattened stream, and an
- *                    empty stream */
+ *                    empty stream
+ *   fuzz_dhcp        a slirp-like ACK (10.0.2.15/24, router 10.0.2.2)
+ *   fuzz_proto       a HELO body, an RPLY body, a TRLR-shaped input
+ *   fuzz_config      a config file and a kernel command line
+ *   fuzz_filter      a few pages: buddy, compound, a slab page, a table entry
+ *   fuzz_blkid       an MBR with two partitions and a protective MBR */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,6 +255,47 @@ static void elf_seeds(void)
 	vmgen_free(g);
 }
 
+/* Small hand-made seeds for the parsers' targets. */
+static void parser_seeds(void)
+{
+	static const uint8_t dhcp_opts[] = { 53, 1, 5, 54, 4, 10, 0, 2, 2, 1, 4, 255, 255, 255, 0,
+					     3, 4, 10, 0, 2, 2, 51, 4, 0, 1, 0x51, 0x80, 255 };
+	static const char hello[] = "\0\0\0\0\x65\x53\xf1\x00\0\0\0\0\0\x10\0\0\5\5\5\0"
+				    "node16.1.0kdump";
+	static const char reply[] = "\0\0\0\0stored as node1-2026-01-01-00:00:00/vmcore";
+	static const char conf[] = "\x60target=tls:10.0.2.2:7000\nlevel=31\ntimeout=30\n"
+				   "ip=dhcp\nroot=/dev/vda console=ttyS0 tinydump.target=\"disk:LABEL=crash\" "
+				   "tinydump.level=17 -- init args\n";
+	static const uint8_t filter_ops[] = { 0x04, 31,
+		1, 0x00, 0x01, 3, 0, 0, 0, 0, 0, 0, 0, 0,
+		2, 0x40, 0x00, 2, 0x10, 0, 0, 0, 0x01, 0x90, 0x88, 0xff,
+		4, 0x10, 0x00, 0, 0x00, 0x02, 0, 0, 0xff, 0xff, 0xff, 0xff,
+		3, 0x20, 0x00, 1, 0x63, 0x10, 0x20, 0, 0, 0, 0, 0 };
+	uint8_t b[600];
+
+	memset(b, 0, sizeof b);
+	b[0] = 2, b[1] = 1, b[2] = 6;
+	b[4] = 0x1b, b[5] = 0xad, b[6] = 0xca, b[7] = 0xfe;
+	b[16] = 10, b[17] = 0, b[18] = 2, b[19] = 15;
+	memcpy(b + 28, "\x52\x54\0\x12\x34\x56", 6);
+	memcpy(b + 236, "\x63\x82\x53\x63", 4);
+	memcpy(b + 240, dhcp_opts, sizeof dhcp_opts);
+	put("fuzz_dhcp", "ack", b, 240 + sizeof dhcp_opts);
+	put("fuzz_proto", "hello", hello, sizeof hello - 1);
+	put("fuzz_proto", "reply", reply, sizeof reply - 1);
+	put("fuzz_config", "conf", conf, sizeof conf - 1);
+	put("fuzz_filter", "ops", filter_ops, sizeof filter_ops);
+	memset(b, 0, sizeof b);
+	b[0] = 2; /* fuzz_blkid: MBR */
+	memcpy(b + 1 + 440, "\xd4\xc3\xb2\xa1", 4);
+	memcpy(b + 1 + 446, "\x00\x20\x21\x00\x83\x8a\x08\x82\x00\x08\0\0\x00\x00\x01\0", 16);
+	memcpy(b + 1 + 462, "\x00\x8a\x09\x82\x83\xfe\xff\xff\x00\x08\x01\0\x00\x00\x01\0", 16);
+	b[1 + 510] = 0x55, b[1 + 511] = 0xaa;
+	put("fuzz_blkid", "mbr", b, 513);
+	b[1 + 446 + 4] = 0xee;
+	put("fuzz_blkid", "protective", b, 513);
+}
+
 int main(int argc, char **argv)
 {
 	static uint8_t file[1 << 16], scratch[1 << 16];
@@ -264,5 +310,6 @@ int main(int argc, char **argv)
 	elf_seeds();
 	kdump_seeds(file, &n, scratch);
 	flat_seeds(file, n);
+	parser_seeds();
 	return 0;
 }

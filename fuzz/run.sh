@@ -1,7 +1,7 @@
 #!/bin/bash
 # fuzz/run.sh smoke|long [TARGET...]
 # libFuzzer targets (clang-14, -fsanitize=fuzzer,address,undefined) over the
-# pure sources (`make print-pure`). smoke: ~30 s per target (tests/run.sh calls
+# pure sources (`make print-pure`). smoke: ~20 s per target (10 targets) (tests/run.sh calls
 # this); long: 10 min per target (make fuzz). One target runs at a time.
 # Prints "ok fuzz/T", "FAIL fuzz/T: CRASH-FILE", or "skip fuzz/T: why".
 # Builds go to build/fuzz/; the corpus that grows is build/fuzz/corpus/T,
@@ -12,11 +12,12 @@ cd "$(dirname "$0")/.."
 mode=${1:-smoke}
 shift || :
 case $mode in
-smoke) secs=30 ;;
+smoke) secs=20 ;;
 long) secs=600 ;;
 *) echo "usage: fuzz/run.sh smoke|long [TARGET...]" >&2; exit 2 ;;
 esac
-all="fuzz_elf fuzz_vmcoreinfo fuzz_kdump fuzz_dmesg fuzz_flat"
+all="fuzz_elf fuzz_vmcoreinfo fuzz_kdump fuzz_dmesg fuzz_flat fuzz_filter fuzz_dhcp fuzz_proto
+	fuzz_config fuzz_blkid"
 targets=${*:-$all}
 B=build/fuzz
 CC=${FUZZ_CC:-clang-14}

@@ -117,6 +117,26 @@ static int td_ext_csum(const uint8_t *sb, struct td_err *e)
 	return 0;
 }
 
+/* \xNN for anything a terminal could take as a control sequence. */
+static void shown(char *out, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x20 && c <= 0x7e && c != '\\') {
+			*out++ = (char)c;
+			continue;
+		}
+		*out++ = '\\';
+		*out++ = 'x';
+		*out++ = hex[c >> 4];
+		*out++ = hex[c & 15];
+	}
+	*out = '\0';
+}
+
 int td_blkid_ext(const uint8_t *sb, size_t len, struct td_fsid *id, struct td_err *e)
 {
 	uint32_t compat, incompat, ro;
@@ -138,6 +158,7 @@ int td_blkid_ext(const uint8_t *sb, size_t len, struct td_fsid *id, struct td_er
 		memcpy(id->type, compat & TD_EXT_COMPAT_HAS_JOURNAL ? "ext3" : "ext2", 5);
 	memcpy(id->label, sb + 120, 16);
 	id->label[16] = '\0';
+	shown(id->label_shown, id->label);
 	/* blkid reports no UUID for an all-zero one */
 	if (td_zero(sb + 104, 16))
 		id->uuid[0] = '\0';

@@ -17,6 +17,9 @@
 struct td_fsid {
 	char type[5];   /* "ext2", "ext3" or "ext4", by features as blkid says */
 	char label[17]; /* the volume name, NUL-terminated; may be "" */
+	/* label for logs and messages: bytes outside printable ASCII, and '\',
+	 * as \xNN, so a hostile label cannot drive the console */
+	char label_shown[16 * 4 + 1];
 	char uuid[37];  /* canonical lowercase 8-4-4-4-12 */
 };
 

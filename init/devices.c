@@ -223,7 +223,7 @@ static void note_seen(struct scan *s, const struct blk *b)
 			     b->name, b->partuuid[0] ? " PARTUUID=" : "", b->partuuid);
 	else
 		w = snprintf(s->seen + s->used, cap, "%s%s (%s LABEL=%s%s%s%s%s)",
-			     s->used ? ", " : "", b->name, b->id.type, b->id.label,
+			     s->used ? ", " : "", b->name, b->id.type, b->id.label_shown,
 			     s->by == BY_UUID ? " UUID=" : "", s->by == BY_UUID ? b->id.uuid : "",
 			     b->partuuid[0] ? " PARTUUID=" : "", b->partuuid);
 	s->used += w > 0 && (size_t)w < cap ? (size_t)w : cap - 1;

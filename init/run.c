@@ -64,14 +64,14 @@ void td_run_dmesg(struct td_run *r)
 		td_warn(&r->warn, "kernel log not extracted: out of memory");
 		return;
 	}
-	if (td_dmesg_write(d, &r->rs.kread, &r->rs.vi, &s, &e) < 0) {
+	if (td_dmesg_write_max(d, &r->rs.kread, &r->rs.vi, &s, TD_DMESG_MAX, &e) < 0) {
 		td_log("kernel log extraction failed: %s", e.msg);
 		td_warn(&r->warn, "kernel log extraction failed: %s", e.msg);
 	} else {
 		r->dmesg_ok = 1;
 		td_log("kernel log: %llu records, %zu bytes", (unsigned long long)d->records, m.len);
 	}
-	if (m.truncated)
+	if (m.truncated || d->truncated)
 		td_warn(&r->warn, "kernel log truncated to its first %u bytes", TD_DMESG_MAX);
 	r->dmesg_len = m.len;
 	free(d);

@@ -112,10 +112,10 @@ static enum td_readiness ready(const struct td_target *t, const struct td_config
 		 * (a USB stick) could receive the machine's memory. */
 		snprintf(msg, cap, "%s (%s, LABEL=%s) is found by its label, so any disk labelled %s "
 			 "that appears first would receive this machine's memory; to change: "
-			 "target=disk:UUID=%s", path, id.type, id.label, label, id.uuid);
+			 "target=disk:UUID=%s", path, id.type, id.label_shown, label, id.uuid);
 		return TD_READY_ADVICE;
 	}
-	snprintf(msg, cap, "%s (%s, LABEL=%s)", path, id.type, id.label);
+	snprintf(msg, cap, "%s (%s, LABEL=%s)", path, id.type, id.label_shown);
 	return TD_READY_OK;
 }
 

@@ -142,9 +142,13 @@ static void receive(struct client *c, uint64_t now, struct td_lease *out, int *d
 {
 	uint8_t buf[TD_DHCP_MAX];
 	struct td_dhcp_reply r;
+	struct sockaddr_in from;
+	socklen_t fl = sizeof from;
 	ssize_t n;
 
-	while ((n = recv(c->fd, buf, sizeof buf, 0)) > 0 && !*done) {
+	while ((n = recvfrom(c->fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &fl)) > 0 &&
+	       !*done) {
+		fl = sizeof from;
 		if (!on_reply(c, buf, (size_t)n, now, &r))
 			continue;
 		out->index = c->link->index;
@@ -154,7 +158,9 @@ static void receive(struct client *c, uint64_t now, struct td_lease *out, int *d
 		out->prefix_guessed = r.prefix_guessed;
 		out->router = r.router;
 		out->server = c->server;
+		out->from = ntohl(from.sin_addr.s_addr);
 		out->lease = r.lease;
+		snprintf(out->ignored, sizeof out->ignored, "%s", r.ignored);
 		*done = 1;
 	}
 }

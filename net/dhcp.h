@@ -17,8 +17,10 @@ struct td_lease {
 	int prefix;
 	int prefix_guessed; /* the server sent no subnet mask */
 	uint32_t router;    /* 0: none offered */
-	uint32_t server;
+	uint32_t server;    /* option 54, the server identifier */
+	uint32_t from;      /* the IPv4 source of the ACK (may differ: a relay) */
 	uint32_t lease;     /* seconds */
+	char ignored[96];   /* what the ACK offered that we did not take */
 };
 
 /* Run the exchange on links[0..n) (up, with a MAC address) until one link

@@ -6,6 +6,7 @@
  * Options are code, length, value; 0 is a one-byte pad and 255 ends them.
  * We never parse sname/file, so option 52 (overload) is simply ignored:
  * everything we need is sent by servers in the options field proper. */
+#include <stdio.h>
 #include <string.h>
 
 #include "dhcpmsg.h"
@@ -202,6 +203,30 @@ static int check_fixed(const uint8_t *buf, size_t len, uint32_t xid, const uint8
 	return 0;
 }
 
+/* Refuse a prefix of 0 and a router we could not reach on-link. */
+static void sanitise(struct td_dhcp_reply *r)
+{
+	uint32_t net, host;
+	size_t n = 0;
+
+	if (r->prefix == 0) {
+		r->prefix = classful_prefix(r->yiaddr);
+		r->prefix_guessed = 1;
+		n += (size_t)snprintf(r->ignored, sizeof r->ignored, "subnet mask 0.0.0.0");
+	}
+	if (!r->router)
+		return;
+	net = r->prefix ? ~0u << (32 - r->prefix) : 0;
+	host = r->router & ~net;
+	if ((r->router & net) != (r->yiaddr & net) || r->router == r->yiaddr ||
+	    (r->prefix < 31 && (host == 0 || host == ~net))) {
+		snprintf(r->ignored + n, sizeof r->ignored - n, "%srouter %u.%u.%u.%u outside /%d",
+			 n ? ", " : "", r->router >> 24, r->router >> 16 & 255, r->router >> 8 & 255,
+			 r->router & 255, r->prefix);
+		r->router = 0;
+	}
+}
+
 int td_dhcp_parse(const uint8_t *buf, size_t len, uint32_t xid, const uint8_t mac[6],
 		  struct td_dhcp_reply *out, struct td_err *e)
 {
@@ -224,5 +249,6 @@ int td_dhcp_parse(const uint8_t *buf, size_t len, uint32_t xid, const uint8_t ma
 		out->prefix = classful_prefix(out->yiaddr);
 		out->prefix_guessed = 1;
 	}
+	sanitise(out);
 	return 0;
 }

@@ -43,6 +43,7 @@ struct td_dhcp_reply {
 	int prefix;             /* from option 1; classful guess when absent */
 	int prefix_guessed;     /* 1: option 1 was absent */
 	uint32_t lease;         /* option 51, seconds; 0 when absent */
+	char ignored[96];       /* what td_dhcp_parse refused to take, for the log */
 };
 
 /* Build a client message into buf (a BOOTREQUEST with the broadcast flag,
@@ -55,7 +56,12 @@ int td_dhcp_build(const struct td_dhcp_req *rq, uint8_t *buf, size_t cap, struct
  * well-formed options (every length inside the buffer, known options with
  * their RFC 2132 sizes, a subnet mask that is contiguous). OFFER and ACK
  * need a non-zero yiaddr and a server identifier. Returns 0, or -1 naming
- * the first problem (callers drop such packets and keep listening). */
+ * the first problem (callers drop such packets and keep listening).
+ * What a server could use to steer our traffic is not taken as sent: a
+ * subnet mask of 0.0.0.0 (prefix 0: every address on-link) gives way to the
+ * classful guess, and a router outside the leased subnet (or the lease's own
+ * address, or its network or broadcast address) is dropped; `ignored` says
+ * so for the log. */
 int td_dhcp_parse(const uint8_t *buf, size_t len, uint32_t xid, const uint8_t mac[6],
 		  struct td_dhcp_reply *out, struct td_err *e);
 

@@ -126,7 +126,7 @@ static int run_dhcp(struct netup *u, char *iface_out, struct td_err *e)
 {
 	struct td_link c[TD_NL_MAX_LINKS];
 	struct td_lease l;
-	char a[16], g[16], s[16];
+	char a[16], g[16], s[16], f[16];
 	int n = 0;
 
 	for (int i = 0; i < u->n; i++)
@@ -138,10 +138,13 @@ static int run_dhcp(struct netup *u, char *iface_out, struct td_err *e)
 	    (l.router && td_nl_route_default(l.index, l.router, l.addr, l.prefix, e)))
 		return td_wrap(e, "configuring the DHCP lease on %s", l.iface);
 	snprintf(iface_out, 16, "%s", l.iface);
-	td_log("network: %s %s/%d%s gateway %s (DHCP server %s, lease %u s), up in %.2f s",
-	       l.iface, td_ipv4_str(l.addr, a), l.prefix, l.prefix_guessed ? " (guessed)" : "",
-	       l.router ? td_ipv4_str(l.router, g) : "none", td_ipv4_str(l.server, s), l.lease,
-	       secs(u));
+	/* Any server on the link may answer first; its addresses go to the log
+	 * so an operator can tell whose lease the capture kernel took. */
+	td_log("network: %s %s/%d%s gateway %s (DHCP server %s, reply from %s, lease %u s%s%s), "
+	       "up in %.2f s", l.iface, td_ipv4_str(l.addr, a), l.prefix,
+	       l.prefix_guessed ? " (guessed)" : "", l.router ? td_ipv4_str(l.router, g) : "none",
+	       td_ipv4_str(l.server, s), td_ipv4_str(l.from, f), l.lease,
+	       l.ignored[0] ? "; ignored " : "", l.ignored, secs(u));
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "capture/flat.h"
 #include "capture/io.h"
 #include "proto.h"
 
@@ -48,6 +49,7 @@ const char *td_reply_name(unsigned code)
 		[TD_R_CHECKSUM] = "checksum mismatch",
 		[TD_R_SERVER_ERROR] = "receiver error",
 		[TD_R_VERSION] = "unsupported version",
+		[TD_R_BEYOND_SIZE] = "refused (beyond the declared size)",
 	};
 	return code <= TD_R_MAX_CODE ? names[code] : "unknown reply code";
 }
@@ -113,13 +115,14 @@ size_t td_hello_encode(const struct td_hello *h, uint8_t *out)
 	size_t n = TD_PROTO_HELLO_FIXED, a, b, c;
 
 	td_put_be64(out, (uint64_t)h->crash_time);
+	td_put_be64(out + 8, h->size_bound);
 	a = put_str(out + n, h->node, TD_PROTO_NAME_MAX);
 	b = put_str(out + n + a, h->release, TD_PROTO_NAME_MAX);
 	c = put_str(out + n + a + b, h->format, TD_PROTO_FORMAT_MAX);
-	out[8] = (uint8_t)a;
-	out[9] = (uint8_t)b;
-	out[10] = (uint8_t)c;
-	out[11] = 0;
+	out[16] = (uint8_t)a;
+	out[17] = (uint8_t)b;
+	out[18] = (uint8_t)c;
+	out[19] = 0;
 	return n + a + b + c;
 }
 
@@ -143,13 +146,17 @@ int td_hello_decode(const uint8_t *in, size_t len, struct td_hello *h, struct td
 
 	if (len < TD_PROTO_HELLO_FIXED)
 		return td_fail(e, "HELO: body of %zu bytes is too short", len);
-	a = in[8], b = in[9], c = in[10];
-	if (in[11] != 0)
-		return td_fail(e, "HELO: reserved byte is 0x%02x, not 0", in[11]);
+	a = in[16], b = in[17], c = in[18];
+	if (in[19] != 0)
+		return td_fail(e, "HELO: reserved byte is 0x%02x, not 0", in[19]);
 	if (len != TD_PROTO_HELLO_FIXED + a + b + c)
 		return td_fail(e, "HELO: body is %zu bytes but its fields add up to %zu", len,
 			       TD_PROTO_HELLO_FIXED + a + b + c);
 	h->crash_time = (int64_t)td_be64(in);
+	h->size_bound = td_be64(in + 8);
+	if (h->size_bound == 0 || h->size_bound > TD_FLAT_MAX_END)
+		return td_fail(e, "HELO: size bound %llu out of range 1..%llu",
+			       (unsigned long long)h->size_bound, (unsigned long long)TD_FLAT_MAX_END);
 	in += TD_PROTO_HELLO_FIXED;
 	if (get_str(h->node, in, a, TD_PROTO_NAME_MAX, "node name", e) < 0 ||
 	    get_str(h->release, in + a, b, TD_PROTO_NAME_MAX, "kernel release", e) < 0 ||

@@ -4,7 +4,8 @@
  *
  * Client to server, in order:
  *   preamble  "TINYDUMP", u32 version (1), u32 flags (0)       16 bytes
- *   HELO      crash time, node name, kernel release, format
+ *   HELO      crash time, size bound of the rebuilt file, node name,
+ *             kernel release, format
  *   DMSG      the kernel log text
  *   DUMP      the makedumpfile flattened stream (self-delimited by its end
  *             marker; the message length field is all ones)
@@ -23,13 +24,13 @@
 
 #include "os/err.h"
 
-#define TD_PROTO_VERSION 1
+#define TD_PROTO_VERSION 2 /* 2: HELO declares the rebuilt file's size bound */
 #define TD_PROTO_PREAMBLE_SIZE 16
 #define TD_PROTO_MSGHDR_SIZE 12
 
 #define TD_PROTO_NAME_MAX 64          /* node name, kernel release */
 #define TD_PROTO_FORMAT_MAX 16
-#define TD_PROTO_HELLO_FIXED 12
+#define TD_PROTO_HELLO_FIXED 20
 #define TD_PROTO_HELLO_MAX (TD_PROTO_HELLO_FIXED + 2 * TD_PROTO_NAME_MAX + TD_PROTO_FORMAT_MAX)
 #define TD_PROTO_DMESG_MAX (64ull << 20)
 #define TD_PROTO_JSON_MAX (1u << 20)
@@ -54,7 +55,8 @@ enum td_reply_code {
 	TD_R_CHECKSUM = 4,          /* byte count or SHA-256 of the stream differ */
 	TD_R_SERVER_ERROR = 5,      /* the receiver could not store it */
 	TD_R_VERSION = 6,           /* protocol version not supported */
-	TD_R_MAX_CODE = 6
+	TD_R_BEYOND_SIZE = 7,       /* a record lies beyond the size HELO declared */
+	TD_R_MAX_CODE = 7
 };
 const char *td_reply_name(unsigned code);
 
@@ -63,6 +65,9 @@ enum { TD_DUMP_COMPLETE = 0, TD_DUMP_INCOMPLETE = 1 };
 
 struct td_hello {
 	int64_t crash_time;  /* seconds since 1970-01-01 UTC */
+	/* No record of the DUMP stream may end beyond this file offset:
+	 * 1..TD_FLAT_MAX_END (the client's upper bound for its dump file). */
+	uint64_t size_bound;
 	char node[TD_PROTO_NAME_MAX + 1];
 	char release[TD_PROTO_NAME_MAX + 1];
 	char format[TD_PROTO_FORMAT_MAX + 1];
@@ -94,7 +99,8 @@ int td_msghdr_decode(const uint8_t in[TD_PROTO_MSGHDR_SIZE], const char *tag, ui
  * strings are untrusted); an empty string is sent as "?". Returns the body
  * length; out must hold TD_PROTO_HELLO_MAX bytes. */
 size_t td_hello_encode(const struct td_hello *h, uint8_t *out);
-/* Strict: lengths in range, printable ASCII only, body length exact. */
+/* Strict: lengths in range, printable ASCII only, body length exact, size
+ * bound 1..TD_FLAT_MAX_END. */
 int td_hello_decode(const uint8_t *in, size_t len, struct td_hello *h, struct td_err *e);
 
 /* TRLR body: the fixed part (TD_PROTO_TRAILER_FIXED bytes), JSON follows.

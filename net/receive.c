@@ -13,11 +13,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "os/clock.h"
 #include "os/log.h"
 #include "receive.h"
 
 #define USAGE "usage: tinydump receive --listen ADDR:PORT --dir DIR --cert FILE --key FILE " \
-	      "[--client-ca FILE] [--min-free BYTES[K|M|G|T]] [--timeout S] [--max-clients N]"
+	      "[--client-ca FILE] [--min-free BYTES[K|M|G|T]] [--timeout S] [--max-clients N] " \
+	      "[--max-per-peer N] [--handshake-timeout S]"
 
 static int parse_num(const char *s, uint64_t max, int suffixes, uint64_t *v)
 {
@@ -76,10 +78,12 @@ static int parse_opt(struct td_rx_opts *o, const char *k, const char *v, struct 
 	} else if (!strcmp(k, "--min-free")) {
 		if (parse_num(v, UINT64_MAX, 1, &o->min_free) < 0)
 			return td_fail(e, "--min-free %s: want a byte count (K, M, G, T allowed)", v);
-	} else if (!strcmp(k, "--timeout") || !strcmp(k, "--max-clients")) {
+	} else if (!strcmp(k, "--timeout") || !strcmp(k, "--max-clients") ||
+		   !strcmp(k, "--max-per-peer") || !strcmp(k, "--handshake-timeout")) {
 		if (parse_num(v, 86400, 0, &n) < 0 || n == 0)
 			return td_fail(e, "%s %s: want a number from 1 to 86400", k, v);
-		*(k[2] == 't' ? &o->timeout_s : &o->max_clients) = (unsigned)n;
+		*(!strcmp(k, "--timeout") ? &o->timeout_s : !strcmp(k, "--max-clients") ?
+		  &o->max_clients : k[2] == 'h' ? &o->handshake_s : &o->max_per_peer) = (unsigned)n;
 	} else {
 		return td_fail(e, "unknown option %s", k);
 	}
@@ -94,6 +98,11 @@ int td_rx_parse(struct td_rx_opts *o, int argc, char **argv, struct td_err *e)
 	 * 600 s for the same reason). */
 	o->timeout_s = 600;
 	o->max_clients = 128;
+	/* Before its certificate is checked a peer is nobody: it gets a short
+	 * deadline for the whole handshake and a few slots per address, so
+	 * idle or dripping sockets cannot hold the receiver. */
+	o->handshake_s = 15;
+	o->max_per_peer = 16;
 	for (int i = 1; i < argc; i += 2) {
 		if (i + 1 >= argc)
 			return td_fail(e, "%s needs a value", argv[i]);
@@ -122,18 +131,58 @@ static int listen_on(const struct td_rx_opts *o, struct td_err *e)
 	return fd;
 }
 
-static unsigned reap(unsigned children)
+/* The parent's table of running children and their peer addresses. */
+struct kids {
+	pid_t *pid;
+	uint32_t *addr;
+	unsigned n, cap;
+	uint64_t refused, last_note; /* refusals not yet logged, and when we last logged */
+};
+
+static void reap(struct kids *k)
 {
+	pid_t pid;
 	int st;
 
-	while (children > 0 && waitpid(-1, &st, WNOHANG) > 0)
-		children--;
-	return children;
+	while (k->n > 0 && (pid = waitpid(-1, &st, WNOHANG)) > 0)
+		for (unsigned i = 0; i < k->n; i++)
+			if (k->pid[i] == pid) {
+				k->n--;
+				k->pid[i] = k->pid[k->n];
+				k->addr[i] = k->addr[k->n];
+				break;
+			}
 }
 
-/* Accept one connection and hand it to a child. */
-static int accept_one(int lfd, const struct td_rx_opts *o, const struct td_tls_ident *id,
-		      const struct td_tls_anchors *ca)
+static unsigned from_addr(const struct kids *k, uint32_t addr)
+{
+	unsigned c = 0;
+
+	for (unsigned i = 0; i < k->n; i++)
+		c += k->addr[i] == addr;
+	return c;
+}
+
+/* A refused connection is closed at once (never left in the backlog to
+ * stall its client); the log gets at most one line a second about it. */
+static void refuse(struct kids *k, int fd, const char *peer, const char *why)
+{
+	uint64_t now = td_mono_ms();
+
+	close(fd);
+	k->refused++;
+	if (now - k->last_note < 1000)
+		return;
+	td_log("receive: %s: refused: %s (%llu refused since the last such line)", peer, why,
+	       (unsigned long long)k->refused);
+	k->refused = 0;
+	k->last_note = now;
+}
+
+/* Accept one connection and hand it to a child, unless the receiver is
+ * full or the peer's address has --max-per-peer connections already. */
+static void accept_one(int lfd, struct kids *k, const struct td_rx_opts *o,
+		       const struct td_tls_ident *id, const struct td_tls_anchors *ca)
 {
 	struct sockaddr_in sa;
 	socklen_t sl = sizeof sa;
@@ -142,9 +191,15 @@ static int accept_one(int lfd, const struct td_rx_opts *o, const struct td_tls_i
 	pid_t pid;
 
 	if (fd < 0)
-		return 0; /* EINTR, ECONNABORTED, EMFILE: try again later */
+		return; /* EINTR, ECONNABORTED, EMFILE: try again later */
 	inet_ntop(AF_INET, &sa.sin_addr, ip, sizeof ip);
 	snprintf(peer, sizeof peer, "%s:%u", ip, ntohs(sa.sin_port));
+	reap(k);
+	if (k->n >= o->max_clients || from_addr(k, sa.sin_addr.s_addr) >= o->max_per_peer) {
+		refuse(k, fd, peer, k->n >= o->max_clients ? "receiver full (--max-clients)"
+			   : "too many connections from this address (--max-per-peer)");
+		return;
+	}
 	pid = fork();
 	if (pid == 0) {
 		close(lfd);
@@ -153,23 +208,23 @@ static int accept_one(int lfd, const struct td_rx_opts *o, const struct td_tls_i
 	close(fd);
 	if (pid < 0) {
 		td_log("receive: %s: fork: %s; connection dropped", peer, strerror(errno));
-		return 0;
+		return;
 	}
-	return 1;
+	k->pid[k->n] = pid;
+	k->addr[k->n++] = sa.sin_addr.s_addr;
 }
 
-static __attribute__((noreturn)) void serve_forever(int lfd, const struct td_rx_opts *o, const struct td_tls_ident *id,
-			 const struct td_tls_anchors *ca)
+static __attribute__((noreturn)) void serve_forever(int lfd, struct kids *k,
+						     const struct td_rx_opts *o,
+						     const struct td_tls_ident *id,
+						     const struct td_tls_anchors *ca)
 {
-	unsigned children = 0;
-
 	for (;;) {
 		struct pollfd p = { .fd = lfd, .events = POLLIN };
 
-		children = reap(children);
-		/* At the limit, leave connections in the backlog until one ends. */
-		if (poll(&p, children < o->max_clients ? 1 : 0, 200) > 0 && (p.revents & POLLIN))
-			children += (unsigned)accept_one(lfd, o, id, ca);
+		reap(k);
+		if (poll(&p, 1, 200) > 0 && (p.revents & POLLIN))
+			accept_one(lfd, k, o, id, ca);
 	}
 }
 
@@ -179,6 +234,7 @@ int td_cmd_receive(int argc, char **argv)
 	struct td_err e = { { 0 } };
 	struct td_tls_ident id;
 	struct td_tls_anchors ca;
+	struct kids k = { 0 };
 	int lfd;
 
 	if (td_rx_parse(&o, argc, argv, &e) < 0) {
@@ -198,14 +254,22 @@ int td_cmd_receive(int argc, char **argv)
 		td_log_fatal("receive: client CA: %s", e.msg);
 		return 1;
 	}
+	k.cap = o.max_clients;
+	k.pid = calloc(k.cap, sizeof *k.pid);
+	k.addr = calloc(k.cap, sizeof *k.addr);
+	if (!k.pid || !k.addr) {
+		td_log_fatal("receive: out of memory for %u clients", k.cap);
+		return 1;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	lfd = listen_on(&o, &e);
 	if (lfd < 0) {
 		td_log_fatal("receive: %s", e.msg);
 		return 1;
 	}
-	td_log("receive: listening on %s:%u, storing in %s, client certificates %s%s%s", o.listen_host,
-	       o.port, o.dir, o.client_ca ? "required (CA " : "not required",
-	       o.client_ca ? o.client_ca : "", o.client_ca ? ")" : "");
-	serve_forever(lfd, &o, &id, o.client_ca ? &ca : NULL);
+	td_log("receive: listening on %s:%u, storing in %s, client certificates %s%s%s; up to %u "
+	       "clients, %u per address, %u s for a handshake", o.listen_host, o.port, o.dir,
+	       o.client_ca ? "required (CA " : "not required", o.client_ca ? o.client_ca : "",
+	       o.client_ca ? ")" : "", o.max_clients, o.max_per_peer, o.handshake_s);
+	serve_forever(lfd, &k, &o, &id, o.client_ca ? &ca : NULL);
 }

@@ -2,14 +2,17 @@
  *
  *   tinydump receive --listen ADDR:PORT --dir DIR --cert C --key K
  *                    [--client-ca CA] [--min-free BYTES] [--timeout S]
- *                    [--max-clients N]
+ *                    [--max-clients N] [--max-per-peer N] [--handshake-timeout S]
  *
  * One process per connection (fork), up to --max-clients (default 128) at
- * once. Each upload is stored as
+ * once and --max-per-peer (default 16) from one IPv4 address; a connection
+ * over either limit is closed at once. The whole TLS handshake must end
+ * within --handshake-timeout (default 15 s), however the peer paces it. Each upload is stored as
  *   DIR/<identity>-<receipt time UTC YYYY-MM-DD-HH:MM:SS>[.N]/
  *       dmesg.txt, vmcore, tinydump.json (the client's), receiver.json
- * where identity is the client certificate's CN (with --client-ca; made of
- * [A-Za-z0-9._-]) or the peer's IPv4 address. Nothing the client sends
+ * where identity is the client certificate's CN (with --client-ca; bytes
+ * outside [A-Za-z0-9.-] and a leading '.' as %XX, clientid.h) or the peer's
+ * IPv4 address. Nothing the client sends
  * becomes part of a path. vmcore is rebuilt from the flattened stream as
  * vmcore.incomplete and renamed only after the stream's byte count and
  * SHA-256 match the trailer; the client is acknowledged only after all
@@ -33,6 +36,8 @@ struct td_rx_opts {
 	uint64_t min_free;
 	unsigned timeout_s;
 	unsigned max_clients;
+	unsigned max_per_peer;  /* connections from one IPv4 address */
+	unsigned handshake_s;   /* deadline for the whole TLS handshake */
 };
 
 /* Parse the command line (argv[0] is "receive"); fails with a message. */

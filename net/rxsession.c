@@ -16,22 +16,22 @@
 #include "os/file.h"
 #include "os/log.h"
 #include "capture/flat.h"
+#include "clientid.h"
 #include "proto.h"
 #include "receive.h"
 #include "tls.h"
 
 #define INBUF (64u << 10)
 #define SPACE_STEP (8ull << 20) /* re-check free space after this many bytes */
-#define NAME_MAX_LEN 64
 
 struct rx {
 	const struct td_rx_opts *o;
 	struct td_tls *t;
 	char peer[48];
-	char ident[NAME_MAX_LEN + 1];
-	char stamp[32];             /* receipt time, UTC */
+	char ident[TD_IDENT_MAX + 1];
+	char stamp[32];             /* receipt time of the HELO, UTC */
 	struct timespec t0;
-	char name[NAME_MAX_LEN + 48]; /* the upload directory's name under o->dir */
+	char name[TD_IDENT_MAX + 48]; /* the upload directory's name under o->dir */
 	int dirfd, vfd;
 	unsigned code;              /* reply code of the failure */
 	char reply[TD_PROTO_TEXT_MAX + 1]; /* its text, before callers add context */
@@ -177,7 +177,7 @@ static int store_file(struct rx *r, const char *name, const void *buf, size_t le
  * existing dumps never collide. */
 static int make_dir(struct rx *r, struct td_err *e)
 {
-	char name[NAME_MAX_LEN + 40];
+	char name[TD_IDENT_MAX + 40];
 
 	snprintf(name, sizeof name, "%s-%s", r->ident, r->stamp);
 	r->dirfd = td_dumpdir_make(r->o->dir, name, r->name, sizeof r->name, e);
@@ -192,6 +192,8 @@ static int rx_hello(struct rx *r, struct td_err *e)
 {
 	uint8_t pre[TD_PROTO_PREAMBLE_SIZE], body[TD_PROTO_HELLO_MAX];
 	uint64_t len;
+	time_t now;
+	struct tm tm;
 
 	if (in_full(r, pre, sizeof pre, e) < 0)
 		return -1;
@@ -203,6 +205,8 @@ static int rx_hello(struct rx *r, struct td_err *e)
 		return -1;
 	if (td_hello_decode(body, (size_t)len, &r->hello, e) < 0)
 		return rfail(r, TD_R_BAD_REQUEST, e, "%s", e->msg);
+	now = time(NULL);
+	strftime(r->stamp, sizeof r->stamp, "%Y-%m-%d-%H:%M:%S", gmtime_r(&now, &tm));
 	return 0;
 }
 
@@ -236,9 +240,17 @@ static int rx_dmesg(struct rx *r, struct td_err *e)
 	return rc;
 }
 
+/* Every piece of record data must lie below the size HELO declared, so a
+ * few bytes cannot make a file of terabytes (holes cost no disk, but every
+ * tool that reads the vmcore would walk them). */
 static int place(void *ctx, uint64_t off, const uint8_t *data, size_t len, struct td_err *e)
 {
 	struct rx *r = ctx;
+
+	if (off >= r->hello.size_bound || len > r->hello.size_bound - off)
+		return rfail(r, TD_R_BEYOND_SIZE, e, "refused: a record at offset %llu (%zu bytes) "
+			     "ends beyond the %llu bytes the client declared in HELO",
+			     (unsigned long long)off, len, (unsigned long long)r->hello.size_bound);
 
 	if (space_use(r, len, e) < 0)
 		return -1;
@@ -382,21 +394,15 @@ static void send_reply(struct rx *r, unsigned code, const char *text)
 		td_tls_flush(r->t, &e);
 }
 
-/* The directory name's identity: the client certificate's CN, else the
- * peer address; only [A-Za-z0-9._-], never starting with '.'. */
+/* The directory name's identity: with --client-ca the certificate's CN
+ * (checked during the handshake: never empty, at most TD_CN_MAX bytes, no
+ * NUL) in its injective directory-name form; without, the peer address. */
 static void set_identity(struct rx *r, const char *cn, const char *addr)
 {
-	const char *s = cn && *cn ? cn : addr;
-	size_t n = 0;
-
-	if (*s == '.')
-		r->ident[n++] = '_';
-	for (; *s && n < NAME_MAX_LEN; s++) {
-		int ok = (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-			 (*s >= '0' && *s <= '9') || *s == '.' || *s == '_' || *s == '-';
-		r->ident[n++] = ok ? *s : '_';
-	}
-	r->ident[n] = 0;
+	if (*cn)
+		td_ident_encode(cn, r->ident, sizeof r->ident);
+	else
+		snprintf(r->ident, sizeof r->ident, "%s", addr);
 }
 
 static int rx_run(struct rx *r, struct td_err *e)
@@ -430,12 +436,11 @@ int td_rx_serve(int fd, const char *peer, const struct td_rx_opts *o,
 		const struct td_tls_ident *id, const struct td_tls_anchors *client_ca)
 {
 	struct td_tls_server_cfg cfg = { .ident = id, .client_ca = client_ca,
-					 .client_ca_path = o->client_ca, .timeout_s = o->timeout_s };
+					 .client_ca_path = o->client_ca, .timeout_s = o->timeout_s,
+					 .handshake_s = o->handshake_s };
 	struct rx *r = calloc(1, sizeof *r);
 	struct td_err e = { { 0 } };
 	char addr[48], *colon;
-	time_t now = time(NULL);
-	struct tm tm;
 	int rc;
 
 	if (!r || !(r->t = malloc(sizeof *r->t))) {
@@ -448,7 +453,6 @@ int td_rx_serve(int fd, const char *peer, const struct td_rx_opts *o,
 	r->dirfd = r->vfd = -1;
 	snprintf(r->peer, sizeof r->peer, "%s", peer);
 	clock_gettime(CLOCK_MONOTONIC, &r->t0);
-	strftime(r->stamp, sizeof r->stamp, "%Y-%m-%d-%H:%M:%S", gmtime_r(&now, &tm));
 	rc = td_tls_server(r->t, fd, peer, &cfg, &e);
 	if (rc == 0) {
 		snprintf(addr, sizeof addr, "%s", peer);

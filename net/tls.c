@@ -15,9 +15,25 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "os/clock.h"
 #include "tls.h"
 
 #define LINGER_MS 2000 /* server: wait for the client to read our last words */
+
+/* How long the next poll may wait: the stall timeout, cut to what is left
+ * of the handshake deadline; -1 when the deadline has passed. */
+static int wait_ms(const struct td_tls *t)
+{
+	uint64_t now;
+
+	if (!t->deadline_ms)
+		return (int)(t->timeout_s * 1000);
+	now = td_mono_ms();
+	if (now >= t->deadline_ms)
+		return -1;
+	return t->deadline_ms - now < t->timeout_s * 1000ull ? (int)(t->deadline_ms - now)
+							     : (int)(t->timeout_s * 1000);
+}
 
 static int set_nonblock(int fd)
 {
@@ -174,9 +190,14 @@ static int pump(struct td_tls *t, unsigned want, struct td_err *e)
 				   (st & BR_SSL_SENDREC ? POLLOUT : 0));
 		if (!p.events)
 			return td_fail(e, "TLS engine with %s is stuck (state 0x%x)", t->peer, st);
-		r = poll(&p, 1, (int)(t->timeout_s * 1000));
+		if ((r = wait_ms(t)) < 0 && (t->timed_out = 1))
+			return td_fail(e, "%s did not finish the TLS handshake within %u s "
+				       "(--handshake-timeout)", t->peer, t->deadline_s);
+		r = poll(&p, 1, r);
 		if (r < 0 && errno != EINTR)
 			return td_fail(e, "poll: %s", strerror(errno));
+		if (r == 0 && t->deadline_ms && td_mono_ms() >= t->deadline_ms)
+			continue; /* the deadline: reported above */
 		if (r == 0 && (t->timed_out = 1))
 			return td_fail(e, "no progress with %s for %u s: %s (tinydump.timeout)",
 				       t->peer, t->timeout_s,
@@ -185,67 +206,7 @@ static int pump(struct td_tls *t, unsigned want, struct td_err *e)
 	}
 }
 
-/* ---- errors in words ---- */
-
-const char *td_tls_errname(int err)
-{
-	static const struct { int code; const char *name; } names[] = {
-		{ BR_ERR_BAD_PARAM, "bad parameter" },
-		{ BR_ERR_BAD_STATE, "bad state" },
-		{ BR_ERR_UNSUPPORTED_VERSION, "unsupported TLS version (TLS 1.2 is required)" },
-		{ BR_ERR_BAD_VERSION, "bad protocol version" },
-		{ BR_ERR_BAD_LENGTH, "bad record length" },
-		{ BR_ERR_TOO_LARGE, "record too large" },
-		{ BR_ERR_BAD_MAC, "bad record MAC (data corrupted in transit)" },
-		{ BR_ERR_NO_RANDOM, "no random source" },
-		{ BR_ERR_UNKNOWN_TYPE, "unknown record type" },
-		{ BR_ERR_UNEXPECTED, "unexpected message" },
-		{ BR_ERR_BAD_HANDSHAKE, "bad handshake message" },
-		{ BR_ERR_BAD_CIPHER_SUITE, "no common cipher suite" },
-		{ BR_ERR_BAD_SIGNATURE, "bad handshake signature" },
-		{ BR_ERR_WRONG_KEY_USAGE, "certificate key usage forbids this use" },
-		{ BR_ERR_NO_CLIENT_AUTH, "no client certificate" },
-		{ BR_ERR_X509_TRUNCATED, "X509 truncated" },
-		{ BR_ERR_X509_EMPTY_CHAIN, "X509 empty chain" },
-		{ BR_ERR_X509_BAD_TIME, "X509 bad time" },
-		{ BR_ERR_X509_UNSUPPORTED, "X509 unsupported" },
-		{ BR_ERR_X509_WRONG_KEY_TYPE, "X509 wrong key type" },
-		{ BR_ERR_X509_BAD_SIGNATURE, "X509 bad signature" },
-		{ BR_ERR_X509_TIME_UNKNOWN, "X509 time unknown" },
-		{ BR_ERR_X509_EXPIRED, "X509 expired or not yet valid" },
-		{ BR_ERR_X509_DN_MISMATCH, "X509 DN mismatch" },
-		{ BR_ERR_X509_BAD_SERVER_NAME, "X509 server name mismatch" },
-		{ BR_ERR_X509_CRITICAL_EXTENSION, "X509 unknown critical extension" },
-		{ BR_ERR_X509_NOT_CA, "X509 issuer is not a CA" },
-		{ BR_ERR_X509_FORBIDDEN_KEY_USAGE, "X509 forbidden key usage" },
-		{ BR_ERR_X509_WEAK_PUBLIC_KEY, "X509 weak public key" },
-		{ BR_ERR_X509_NOT_TRUSTED, "X509 not trusted" },
-	};
-	if (err >= BR_ERR_SEND_FATAL_ALERT)
-		return "fatal alert sent";
-	if (err >= BR_ERR_RECV_FATAL_ALERT)
-		return "fatal alert received";
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (names[i].code == err)
-			return names[i].name;
-	return err > BR_ERR_X509_OK && err < 64 ? "X509 certificate malformed" : "TLS failure";
-}
-
-static const char *alert_name(int a)
-{
-	switch (a) {
-	case 40: return "handshake failure";
-	case 42: return "bad certificate";
-	case 43: return "unsupported certificate";
-	case 45: return "certificate expired";
-	case 46: return "certificate unknown";
-	case 48: return "unknown CA";
-	case 70: return "protocol version";
-	case 112: return "unrecognized name";
-	case 116: return "certificate required";
-	default: return "alert";
-	}
-}
+/* ---- errors in words (names in tlserr.c) ---- */
 
 /* Why the handshake failed, in the user's terms. */
 static void explain(const struct td_tls *t, int err, const char *name, char *buf, size_t cap)
@@ -256,7 +217,9 @@ static void explain(const struct td_tls *t, int err, const char *name, char *buf
 	struct tm tm;
 
 	strftime(now, sizeof now, "%Y-%m-%d %H:%M:%S", gmtime_r(&tt, &tm));
-	if (err == BR_ERR_X509_NOT_TRUSTED)
+	if (err == TD_ERR_CLIENT_CERT)
+		snprintf(buf, cap, "%s", t->pc.err.msg);
+	else if (err == BR_ERR_X509_NOT_TRUSTED)
 		snprintf(buf, cap, "%s certificate not trusted by %s", who, t->ca_path);
 	else if (err == BR_ERR_X509_EXPIRED)
 		snprintf(buf, cap, "%s certificate expired or not yet valid (clock says %s UTC)",
@@ -267,12 +230,33 @@ static void explain(const struct td_tls *t, int err, const char *name, char *buf
 	else if (err == BR_ERR_NO_CLIENT_AUTH)
 		snprintf(buf, cap, "client sent no certificate; one signed by %s is required",
 			 t->ca_path);
+	else if (err == BR_ERR_SEND_FATAL_ALERT + 40)
+		snprintf(buf, cap, "sent TLS alert 40 (handshake failure), most often because no "
+			 "cipher suite is in common (only ECDHE with AES-GCM or ChaCha20-Poly1305 "
+			 "is accepted)");
 	else if (err >= BR_ERR_RECV_FATAL_ALERT && err < BR_ERR_SEND_FATAL_ALERT)
 		snprintf(buf, cap, "%s refused us with TLS alert %d (%s)%s", who,
-			 err - BR_ERR_RECV_FATAL_ALERT, alert_name(err - BR_ERR_RECV_FATAL_ALERT),
+			 err - BR_ERR_RECV_FATAL_ALERT, td_tls_alertname(err - BR_ERR_RECV_FATAL_ALERT),
 			 t->server ? "" : "; does it accept our client certificate?");
 	else
 		snprintf(buf, cap, "%s", td_tls_errname(err));
+}
+
+/* BearSSL closes without an alert when a client certificate fails; send
+ * the one that fits (td_peercheck_alert) so a stock client says why. The
+ * server's side is still unencrypted at that point of the handshake (its
+ * ChangeCipherSpec comes after the client's Finished), so the alert is a
+ * plaintext record. */
+static void refusal_alert(struct td_tls *t, int err)
+{
+	uint8_t rec[7] = { 0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0 };
+	int a = td_peercheck_alert(&t->pc, err);
+
+	if (!a || t->peer_eof)
+		return;
+	rec[6] = (uint8_t)a;
+	if (send(t->fd, rec, sizeof rec, MSG_NOSIGNAL) != (ssize_t)sizeof rec)
+		return; /* best effort: the peer may be gone */
 }
 
 /* Run the handshake; on failure say why. */
@@ -283,8 +267,11 @@ static int handshake(struct td_tls *t, const char *name, struct td_err *e)
 
 	if (pump(t, BR_SSL_SENDAPP | BR_SSL_RECVAPP, e) >= 0) {
 		t->established = 1;
+		t->deadline_ms = 0;
 		return 0;
 	}
+	if (t->deadline_ms && t->timed_out)
+		return -1; /* the deadline message says it all */
 	err = br_ssl_engine_last_error(t->eng);
 	if (err == BR_ERR_OK || t->peer_eof) {
 		if (t->peer_eof && !t->server)
@@ -292,6 +279,8 @@ static int handshake(struct td_tls *t, const char *name, struct td_err *e)
 				       "refused our client certificate; see its log)", t->peer);
 		return td_wrap(e, "TLS handshake with %s failed", t->peer);
 	}
+	if (t->server)
+		refusal_alert(t, err);
 	explain(t, err, name, why, sizeof why);
 	return td_fail(e, "TLS handshake with %s failed: %s (BearSSL error %d: %s)", t->peer, why,
 		       err, td_tls_errname(err));
@@ -317,11 +306,13 @@ static void client_ident(struct td_tls *t, const struct td_tls_ident *id)
 					    br_ec_get_default(), br_ecdsa_sign_asn1_get_default());
 }
 
-/* ECDHE with AEAD only. AES-GCM first where the CPU has AES-NI and
- * PCLMULQDQ (many GB/s); otherwise ChaCha20-Poly1305, which is faster in
- * software (QEMU's default CPU models have no AES-NI). The server picks
- * the first suite of ours it supports. */
-static void client_suites(br_ssl_engine_context *eng)
+/* Both ends: ECDHE with AEAD only (the full init functions would also
+ * enable CBC, static RSA and static ECDH suites), and no renegotiation.
+ * AES-GCM first where the CPU has AES-NI and PCLMULQDQ (many GB/s);
+ * otherwise ChaCha20-Poly1305, which is faster in software (QEMU's default
+ * CPU models have no AES-NI). BearSSL's server follows the client's order
+ * among these. */
+static void set_suites(br_ssl_engine_context *eng)
 {
 	static const uint16_t aes_first[] = {
 		BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
@@ -339,6 +330,7 @@ static void client_suites(br_ssl_engine_context *eng)
 
 	br_ssl_engine_set_suites(eng, fast_aes ? aes_first : chacha_first,
 				 sizeof aes_first / sizeof aes_first[0]);
+	br_ssl_engine_add_flags(eng, BR_OPT_NO_RENEGOTIATION);
 }
 
 int td_tls_client(struct td_tls *t, int fd, const char *peer, const struct td_tls_client_cfg *c,
@@ -349,7 +341,7 @@ int td_tls_client(struct td_tls *t, int fd, const char *peer, const struct td_tl
 	br_ssl_client_init_full(&t->u.c, &t->xc, c->ca->ta, c->ca->n);
 	t->eng = &t->u.c.eng;
 	br_ssl_engine_set_versions(t->eng, BR_TLS12, BR_TLS12);
-	client_suites(t->eng);
+	set_suites(t->eng);
 	br_ssl_engine_set_buffer(t->eng, t->iobuf, sizeof t->iobuf, 1);
 	if (c->ident)
 		client_ident(t, c->ident);
@@ -362,17 +354,15 @@ int td_tls_client(struct td_tls *t, int fd, const char *peer, const struct td_tl
 	return handshake(t, c->name, e);
 }
 
-/* Client authentication: validate against the client CA, gather the CN. */
+/* Client authentication: validate against the client CA, then check the
+ * certificate's EKU and CN (tlspeer.h). */
 static void server_client_auth(struct td_tls *t, const struct td_tls_anchors *ca)
 {
-	static const unsigned char cn_oid[] = { 3, 0x55, 0x04, 0x03 };
-
 	br_x509_minimal_init_full(&t->xc, ca->ta, ca->n);
-	t->cn = (br_name_element){ .oid = cn_oid, .buf = t->cn_buf, .len = sizeof t->cn_buf };
-	br_x509_minimal_set_name_elements(&t->xc, &t->cn, 1);
+	td_peercheck_init(&t->pc, &t->xc);
 	br_ssl_engine_set_default_rsavrfy(t->eng);
 	br_ssl_engine_set_default_ecdsa(t->eng);
-	br_ssl_engine_set_x509(t->eng, &t->xc.vtable);
+	br_ssl_engine_set_x509(t->eng, &t->pc.vtable);
 	br_ssl_server_set_trust_anchor_names_alt(&t->u.s, ca->ta, ca->n);
 }
 
@@ -383,6 +373,10 @@ int td_tls_server(struct td_tls *t, int fd, const char *peer, const struct td_tl
 
 	tls_base(t, fd, peer, c->timeout_s);
 	t->server = 1;
+	if (c->handshake_s) {
+		t->deadline_s = c->handshake_s;
+		t->deadline_ms = td_mono_ms() + c->handshake_s * 1000ull;
+	}
 	t->ca_path = c->client_ca_path;
 	if (id->key_type == BR_KEYTYPE_RSA)
 		br_ssl_server_init_full_rsa(&t->u.s, id->chain, id->n, &id->rsa);
@@ -391,6 +385,7 @@ int td_tls_server(struct td_tls *t, int fd, const char *peer, const struct td_tl
 					   (unsigned)id->issuer_key_type, &id->ec);
 	t->eng = &t->u.s.eng;
 	br_ssl_engine_set_versions(t->eng, BR_TLS12, BR_TLS12);
+	set_suites(t->eng);
 	br_ssl_engine_set_buffer(t->eng, t->iobuf, sizeof t->iobuf, 1);
 	if (c->client_ca)
 		server_client_auth(t, c->client_ca);
@@ -404,7 +399,7 @@ int td_tls_server(struct td_tls *t, int fd, const char *peer, const struct td_tl
 
 const char *td_tls_peer_cn(const struct td_tls *t)
 {
-	return t->server && t->established && t->cn.status == 1 ? t->cn_buf : "";
+	return t->server && t->established && t->pc.vtable ? t->pc.cn : "";
 }
 
 void td_tls_describe(const struct td_tls *t, char *buf, size_t cap)
@@ -526,15 +521,16 @@ static void linger(struct td_tls *t)
 {
 	char junk[4096];
 	struct pollfd p = { .fd = t->fd, .events = POLLIN };
-	int waited = 0;
+	uint64_t end = td_mono_ms() + LINGER_MS, now;
 
 	shutdown(t->fd, SHUT_WR);
-	while (waited < LINGER_MS && poll(&p, 1, 100) >= 0) {
+	/* Bounded in time, not in reads: a client that keeps sending (or
+	 * drips) is cut off after LINGER_MS all the same. */
+	while ((now = td_mono_ms()) < end && poll(&p, 1, (int)(end - now)) >= 0) {
 		ssize_t n = recv(t->fd, junk, sizeof junk, 0);
 
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
 			break;
-		waited += n < 0 ? 100 : 1;
 	}
 }
 
@@ -543,11 +539,13 @@ static void drain_out(struct td_tls *t)
 {
 	struct td_err e;
 	struct pollfd p = { .fd = t->fd, .events = POLLOUT };
+	uint64_t end = td_mono_ms() + LINGER_MS, now;
 	int r;
 
 	while (br_ssl_engine_current_state(t->eng) & BR_SSL_SENDREC) {
 		r = try_send(t, &e);
-		if (r < 0 || (r == 0 && poll(&p, 1, LINGER_MS) <= 0))
+		if (r < 0 || (now = td_mono_ms()) >= end ||
+		    (r == 0 && poll(&p, 1, (int)(end - now)) <= 0))
 			return;
 	}
 }

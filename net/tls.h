@@ -3,7 +3,9 @@
  *
  * Timeouts: `timeout_s` bounds each wait (DESIGN.md, tinydump.timeout):
  * a connect, or any period in which not one byte can move in the direction
- * we need. A transfer that keeps moving is never cut short.
+ * we need. A transfer that keeps moving is never cut short. The server's
+ * handshake has in addition one deadline for the whole of it, so a peer
+ * that drips bytes cannot hold a connection.
  *
  * Randomness: each engine is seeded from getrandom(), which blocks until
  * the kernel's CRNG is initialised (never weak randomness; BearSSL 0.6 by
@@ -22,6 +24,7 @@
 
 #include "os/err.h"
 #include "tlscred.h"
+#include "tlspeer.h"
 
 struct td_tls {
 	int fd;
@@ -35,10 +38,11 @@ struct td_tls {
 	} u;
 	br_ssl_engine_context *eng;
 	br_x509_minimal_context xc;
-	br_name_element cn;      /* server with client auth: the client's CN */
-	char cn_buf[128];
+	struct td_peercheck pc;  /* server with client auth: wraps xc (tlspeer.h) */
 	int peer_eof;            /* the peer closed TCP */
 	int timed_out;           /* a wait exceeded timeout_s: the peer is stuck */
+	uint64_t deadline_ms;    /* td_mono_ms() by which the handshake must end; 0: none */
+	unsigned deadline_s;     /* for messages */
 	int established;         /* the handshake succeeded */
 	int discard_input;       /* drop the peer's application data (see below) */
 	unsigned char iobuf[BR_SSL_BUFSIZE_BIDI];
@@ -66,6 +70,7 @@ struct td_tls_server_cfg {
 	const struct td_tls_anchors *client_ca; /* non-NULL: a client certificate is required */
 	const char *client_ca_path;
 	unsigned timeout_s;
+	unsigned handshake_s;                   /* the whole handshake; 0: only timeout_s */
 };
 
 /* Run the server handshake on an accepted socket. */
@@ -73,8 +78,8 @@ int td_tls_server(struct td_tls *t, int fd, const char *peer, const struct td_tl
 		  struct td_err *e);
 
 /* After a successful server handshake with client auth: the client
- * certificate's CN as BearSSL decoded it (UTF-8, unfiltered; "" when it has
- * none or the handshake failed). */
+ * certificate's CN, checked by tlspeer.h (1..TD_CN_MAX bytes, no NUL, but
+ * otherwise any bytes); "" without client auth or after a failure. */
 const char *td_tls_peer_cn(const struct td_tls *t);
 
 /* "TLS 1.2, ECDHE_ECDSA_WITH_AES_128_GCM_SHA256" */
@@ -100,8 +105,10 @@ int td_tls_read_full(struct td_tls *t, void *buf, size_t len, struct td_err *e);
  * socket. Safe after any failure. */
 void td_tls_close(struct td_tls *t);
 
-/* Words for a BearSSL error code: "X509 not trusted". */
+/* Words for a BearSSL error code: "X509 not trusted" (tlserr.c). */
 const char *td_tls_errname(int err);
+/* Words for a TLS alert number: "unknown CA". */
+const char *td_tls_alertname(int alert);
 
 /* Seed a BearSSL engine from getrandom(). */
 int td_tls_seed(br_ssl_engine_context *eng, struct td_err *e);

@@ -65,7 +65,8 @@ static int send_msg(struct upload *u, const char *tag, uint64_t len, const void 
 static int send_head(struct upload *u, const struct td_payload *p, struct td_err *e)
 {
 	uint8_t pre[TD_PROTO_PREAMBLE_SIZE], hello[TD_PROTO_HELLO_MAX];
-	struct td_hello h = { .crash_time = p->crash_time };
+	struct td_hello h = { .crash_time = p->crash_time,
+			      .size_bound = p->size_bound ? p->size_bound : TD_FLAT_MAX_END };
 	size_t n;
 
 	snprintf(h.node, sizeof h.node, "%s", p->node ? p->node : "");

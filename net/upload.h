@@ -14,6 +14,10 @@ struct td_payload {
 	const char *node, *release;  /* from the crashed kernel (cut to 64, made printable) */
 	const char *format;          /* "kdump" (TLS always sends kdump) */
 	int64_t crash_time;          /* seconds since 1970 UTC */
+	/* No write of dump() ends beyond this offset (declared in HELO; the
+	 * receiver refuses records beyond it). 0: unknown, declared as
+	 * TD_FLAT_MAX_END. */
+	uint64_t size_bound;
 	const char *dmesg;           /* kernel log text, may be NULL when dmesg_len is 0 */
 	size_t dmesg_len;            /* <= 64 MiB */
 	/* Write the kdump file through out (random offsets, non-overlapping,

@@ -6,7 +6,9 @@
 #  - a correct upload is stored (the document is enough to interoperate);
 #  - a wrong SHA-256 or byte count: code 4, vmcore.incomplete, no vmcore;
 #  - a bad HELO, a zero-size flattened record, a non-object JSON: code 3;
-#  - protocol version 2: code 6;
+#  - protocol version 1 (before HELO declared a size bound) and 3: code 6;
+#  - a sparse-file bomb (8 KiB declared, a record at 16 TiB): code 7, and
+#    nothing beyond the declared size is written;
 #  - a hostile node name never becomes a path and is escaped in receiver.json;
 #  - a session cut mid-stream leaves vmcore.incomplete.
 set -u
@@ -32,8 +34,12 @@ node = b"../../evil" if mode == "evilname" else b"pynode"
 release = b'6.1 "quoted" \\' if mode == "evilname" else b"6.1.0"
 if mode == "badhello":
     node = b"bad\x01node"
-hello = struct.pack(">qBBBB", 1700000000, len(node), len(release), 5, 0) + node + release + b"kdump"
+bound = 8192 if mode == "sparsebomb" else len(data)
+hello = (struct.pack(">qQBBBB", 1700000000, bound, len(node), len(release), 5, 0) + node +
+         release + b"kdump")
 records = [(50000, data[50000:]), (0, data[:50000])]
+if mode == "sparsebomb":
+    records = [(0, data[:4096]), (16 << 40, data[:4096])]
 if mode == "zerorecord":
     records.insert(1, (7, b""))
 stream = flat(records)
@@ -44,7 +50,7 @@ if mode == "badsha":
 if mode == "badcount":
     count += 1
 js = b"[1, 2]" if mode == "badjson" else b'{"version": "py"}\n'
-version = 2 if mode == "version2" else 1
+version = {"version1": 1, "version3": 3}.get(mode, 2)
 wire = (b"TINYDUMP" + struct.pack(">II", version, 0) + msg(b"HELO", hello) +
         msg(b"DMSG", b"log line\n") + msg(b"DUMP", b"", 2**64 - 1) + stream +
         msg(b"TRLR", struct.pack(">IIQ", 0, 0, count) + sha + js))
@@ -108,7 +114,15 @@ case_ badcount 4 "trailer says" incomplete
 case_ badhello 3 "HELO: node name byte 3 is not printable" none
 case_ zerorecord 3 "record header: size is 0" incomplete
 case_ badjson 3 "outcome JSON: not an object" incomplete
-case_ version2 6 "protocol version 2 not supported" none
+case_ version1 6 "protocol version 1 not supported" none
+case_ version3 6 "protocol version 3 not supported" none
+case_ sparsebomb 7 "record at offset 17592186044416 (4096 bytes) ends beyond the 8192 bytes" incomplete
+if [ -n "$LAST" ] && [ "$(stat -c %s "$W/rx/$LAST/vmcore.incomplete")" -le 8192 ]; then
+	td_ok "$T/sparsebomb-nothing-written-beyond-declared-size"
+else
+	td_fail "$T/sparsebomb-nothing-written-beyond-declared-size" \
+		"vmcore.incomplete is $(stat -c %s "$W/rx/$LAST/vmcore.incomplete" 2>&1) bytes"
+fi
 case_ evilname 0 "stored as 127.0.0.1-" vmcore
 if [ -n "$LAST" ] && /usr/bin/python3 -c '
 import json, sys

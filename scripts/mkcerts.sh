@@ -16,6 +16,15 @@
 #   wrongname-server.pem/.key     signed by ca, DNS name "not-the-receiver"
 #   expired-server.pem/.key       signed by ca, valid only in 2020
 #   other-client.pem/.key         CN=intruder, signed by other-ca
+#   server-rsa.pem/.key           receiver certificate with an RSA 2048 key
+#   serveronly-client.pem/.key    CN=serveronly, signed by client-ca, EKU
+#                                 serverAuth only
+#   noeku-client.pem/.key         CN=noeku, signed by client-ca, no EKU
+#   slash-client / underscore-client / dot-client: CN=a/b, a_b, .hidden
+#   nocn-client.pem/.key          no CN (O=nocn only)
+#   longcn-client, emptycn-client, nulcn-client: CN of 128 bytes, empty, and
+#                                 "a\0b" (made by mkcert-odd.py, with python3's
+#                                 cryptography module; skipped without it)
 set -eu
 [ $# -ge 1 ] || { echo "usage: $0 DIR [NAME]" >&2; exit 2; }
 dir=$1
@@ -48,6 +57,10 @@ printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedK
 printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:not-the-receiver\n' \
 	> wrongname.ext
 printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n' > client.ext
+printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n' > serveronly.ext
+printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n' > noeku.ext
+printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:%s\n' \
+	"$name" > server-rsa.ext
 
 ca ca "tinydump test CA"
 ca client-ca "tinydump test client CA"
@@ -61,6 +74,25 @@ openssl ec -in client.key -out client.key.trad 2>/dev/null && mv client.key.trad
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out client-rsa.key 2>/dev/null
 leaf client-rsa client-rsa client-ca client.ext
 leaf other-client intruder other-ca client.ext
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out server-rsa.key 2>/dev/null
+leaf server-rsa "$name" ca server-rsa.ext
+leaf serveronly-client serveronly client-ca serveronly.ext
+leaf noeku-client noeku client-ca noeku.ext
+leaf slash-client "a\/b" client-ca client.ext
+leaf underscore-client a_b client-ca client.ext
+leaf dot-client .hidden client-ca client.ext
+eckey nocn-client.key
+openssl req -new -key nocn-client.key -subj "/O=nocn" -out nocn.csr 2>/dev/null
+openssl x509 -req -in nocn.csr -CA client-ca.pem -CAkey client-ca.key -CAcreateserial \
+	-days 3650 -extfile client.ext -out nocn-client.pem 2>/dev/null
+rm -f nocn.csr
+odd="$(dirname "$0")/mkcert-odd.py"
+case $odd in /*) ;; *) odd="$OLDPWD/$odd" ;; esac
+if python3 -c 'import cryptography' 2>/dev/null; then
+	python3 "$odd" client-ca longcn-client "'x' * 128"
+	python3 "$odd" client-ca emptycn-client "''"
+	python3 "$odd" client-ca nulcn-client "'a\\x00b'"
+fi
 
 # Expired: `openssl ca` takes explicit start and end dates (OpenSSL 3.0's
 # x509 -req cannot set a past notBefore).

@@ -3,7 +3,7 @@
 #   T=filter             every case of build/host/test_filter
 #   T=filter/zero_pages  one case of it (a unit test binary takes a case name)
 #   T=capture_disk       qemu-tests/t_capture_disk.sh (QEMU end to end)
-#   T=fuzz/fuzz_elf      one fuzz target for 30 s
+#   T=fuzz/fuzz_elf      one fuzz target for 20 s (fuzz/run.sh smoke)
 # Without T it lists what there is.
 set -u
 cd "$(dirname "$0")/.."

@@ -157,6 +157,26 @@ static void test_ext_real(void)
 	check_ext("ext2", "", "", "32345678-1234-4234-9234-123456789abc", "32345678-1234-4234-9234-123456789abc");
 }
 
+/* A label with control bytes and '\\' is shown escaped; the raw label
+ * still matches LABEL=. */
+static void test_ext_label_escaped(void)
+{
+	uint8_t sb[TD_EXT_SB_SIZE];
+	struct td_fsid id;
+	struct td_err e;
+
+	if (sh("cd %s && rm -f fs.img && mke2fs -q -F -t ext4 -O ^metadata_csum -L x fs.img 4M "
+	       ">/dev/null 2>&1", dir, "") || read_at("fs.img", TD_EXT_SB_OFF, sb, sizeof sb)) {
+		T_CHECK(0, "mke2fs failed");
+		return;
+	}
+	memcpy(sb + 120, "\x1b[2J\x07\\a\xe9\r\n\x7fzzzzz", 16);
+	T_REQUIRE(td_blkid_ext(sb, sizeof sb, &id, &e) == 0, "%s", e.msg);
+	T_CHECK(!memcmp(id.label, "\x1b[2J", 4) && strlen(id.label) == 16, "raw label kept");
+	T_CHECK(!strcmp(id.label_shown, "\\x1b[2J\\x07\\x5ca\\xe9\\x0d\\x0a\\x7fzzzzz"),
+		"shown as %s", id.label_shown);
+}
+
 static void test_ext_bad(void)
 {
 	uint8_t sb[TD_EXT_SB_SIZE], bad[TD_EXT_SB_SIZE];
@@ -423,6 +443,7 @@ int main(int argc, char **argv)
 	}
 	T_RUN(test_ext_real);
 	T_RUN(test_ext_bad);
+	T_RUN(test_ext_label_escaped);
 	T_RUN(test_gpt_real);
 	T_RUN(test_gpt_bad);
 	T_RUN(test_mbr_real);

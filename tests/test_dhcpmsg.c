@@ -129,6 +129,33 @@ static void parse_offer(void)
 	T_CHECK(td_dhcp_parse(b, n, XID, mac, &r, &e) == 0 && r.type == TD_DHCP_ACK, "ACK");
 }
 
+/* A mask of 0.0.0.0 and routers off the leased subnet are not taken. */
+static void parse_refuses_steering(void)
+{
+	static const uint8_t routers[][4] = { { 192, 168, 1, 1 }, { 10, 0, 2, 15 }, { 10, 0, 2, 0 },
+					      { 10, 0, 2, 255 }, { 0, 0, 0, 1 } };
+	uint8_t b[400];
+	size_t n = make_reply(b, TD_DHCP_ACK);
+	struct td_dhcp_reply r;
+	struct td_err e = { "" };
+
+	memset(b + 253, 0, 4); /* subnet mask 0.0.0.0 */
+	T_REQUIRE(td_dhcp_parse(b, n, XID, mac, &r, &e) == 0, "%.200s", e.msg);
+	T_CHECK(r.prefix == 8 && r.prefix_guessed, "prefix %d installed", r.prefix);
+	T_CHECK(r.router == 0x0a000202 && strstr(r.ignored, "subnet mask 0.0.0.0"), "%s", r.ignored);
+	memcpy(b + 253, "\xff\xff\xff\0", 4);
+	for (size_t i = 0; i < sizeof routers / sizeof routers[0]; i++) {
+		memcpy(b + 259, routers[i], 4);
+		T_REQUIRE(td_dhcp_parse(b, n, XID, mac, &r, &e) == 0, "%.200s", e.msg);
+		T_CHECK(r.router == 0 && strstr(r.ignored, "router") && r.prefix == 24,
+			"router %u.%u.%u.%u taken", routers[i][0], routers[i][1], routers[i][2],
+			routers[i][3]);
+	}
+	memcpy(b + 259, "\x0a\x00\x02\xfe", 4); /* inside: kept */
+	T_REQUIRE(td_dhcp_parse(b, n, XID, mac, &r, &e) == 0, "%.200s", e.msg);
+	T_CHECK(r.router == 0x0a0002fe && !r.ignored[0], "router %08x, ignored %s", r.router, r.ignored);
+}
+
 static void parse_not_ours(void)
 {
 	uint8_t b[400];
@@ -245,6 +272,7 @@ int main(int argc, char **argv)
 	T_RUN(build_request);
 	T_RUN(build_errors);
 	T_RUN(parse_offer);
+	T_RUN(parse_refuses_steering);
 	T_RUN(parse_not_ours);
 	T_RUN(parse_bad_options);
 	T_RUN(parse_missing_fields);

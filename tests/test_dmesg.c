@@ -417,6 +417,53 @@ static void large(void)
 	free(m.mem);
 }
 
+/* Reads through this count the bytes read. */
+static uint64_t read_bytes;
+
+static int counting_read(void *ctx, uint64_t va, void *buf, size_t len, struct td_err *e)
+{
+	read_bytes += len;
+	return img_read(ctx, va, buf, len, e);
+}
+
+/* With a cap, the walk stops there: the rest of a large ring is not read
+ * (a corrupt ring could otherwise cost 2^26 descriptors for text nobody
+ * keeps), and the cut falls after a whole line. */
+static void cap_stops_walk(void)
+{
+	struct img m;
+	char text[400];
+	struct td_kread kr = { &m, counting_read };
+	struct td_sink s = { &out, out_write, NULL };
+	uint64_t all;
+	int rc;
+
+	img_new(&m, 17, 22, 0);
+	for (unsigned i = 0; i < NLARGE; i++) {
+		large_text(i, text, sizeof text);
+		add_s(&m, (uint64_t)i * 1000, text);
+	}
+	img_set_ids(&m, 0, (m.next_id - 1) & ID_MASK);
+	T_REQUIRE(run(&m) == 0, "%s", err.msg);
+	T_CHECK(!dm.truncated, "truncated without a cap");
+	read_bytes = 0;
+	out.len = 0;
+	rc = td_dmesg_write(&dm, &kr, &vi, &s, &err); /* T_REQUIRE evaluates twice */
+	T_REQUIRE(rc == 0, "%s", err.msg);
+	all = read_bytes;
+	read_bytes = 0;
+	out.len = 0;
+	rc = td_dmesg_write_max(&dm, &kr, &vi, &s, 4096, &err);
+	T_REQUIRE(rc == 0, "%s", err.msg);
+	T_CHECK(dm.truncated && dm.records > 10 && dm.records < 100, "%llu records, truncated %d",
+		(unsigned long long)dm.records, dm.truncated);
+	T_CHECK(out.len >= 4096 && out.len < 4096 + 400 && out.buf[out.len - 1] == '\n',
+		"%zu bytes", out.len);
+	T_CHECK(read_bytes < all / 20, "read %llu bytes of %llu for 4 KiB of log",
+		(unsigned long long)read_bytes, (unsigned long long)all);
+	free(m.mem);
+}
+
 /* kaddr: kernel-image and direct-map rules over a physical buffer, and
  * the fallback for other addresses. */
 static uint8_t phys[1 << 16];
@@ -476,6 +523,7 @@ int main(int argc, char **argv)
 {
 	T_ARGS(argc, argv);
 	T_RUN(basic);
+	T_RUN(cap_stops_walk);
 	T_RUN(escapes);
 	T_RUN(multiline);
 	T_RUN(states);

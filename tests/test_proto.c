@@ -9,14 +9,14 @@ static void preamble(void)
 {
 	uint8_t p[16];
 	struct td_err e;
-	static const uint8_t want[16] = "TINYDUMP\0\0\0\1\0\0\0\0";
+	static const uint8_t want[16] = "TINYDUMP\0\0\0\2\0\0\0\0";
 
 	td_proto_preamble(p);
 	T_CHECK(memcmp(p, want, 16) == 0, "preamble bytes differ");
 	T_CHECK(td_proto_preamble_check(p, &e) == 0, "%s", e.msg);
-	p[11] = 2;
-	T_CHECK(td_proto_preamble_check(p, &e) < 0 && strstr(e.msg, "version 2"), "%s", e.msg);
-	p[11] = 1, p[15] = 1;
+	p[11] = 1; /* version 1: HELO without a size bound */
+	T_CHECK(td_proto_preamble_check(p, &e) < 0 && strstr(e.msg, "version 1"), "%s", e.msg);
+	p[11] = 2, p[15] = 1;
 	T_CHECK(td_proto_preamble_check(p, &e) < 0 && strstr(e.msg, "flags"), "%s", e.msg);
 	p[0] = 'G';
 	T_CHECK(td_proto_preamble_check(p, &e) < 0 && strstr(e.msg, "not a tinydump"), "%s", e.msg);
@@ -48,7 +48,7 @@ static void msghdr(void)
 
 static void hello_round_trip(void)
 {
-	struct td_hello h = { .crash_time = -2 }, d;
+	struct td_hello h = { .crash_time = -2, .size_bound = 0x10203 }, d;
 	uint8_t b[TD_PROTO_HELLO_MAX];
 	struct td_err e;
 	size_t n;
@@ -57,17 +57,17 @@ static void hello_round_trip(void)
 	strcpy(h.release, "6.1.0");
 	strcpy(h.format, "kdump");
 	n = td_hello_encode(&h, b);
-	T_CHECK(n == 12 + 6 + 5 + 5, "length %zu", n);
-	T_CHECK(memcmp(b, "\xff\xff\xff\xff\xff\xff\xff\xfe\6\5\5\0node-16.1.0kdump", n) == 0,
-		"bytes differ");
+	T_CHECK(n == 20 + 6 + 5 + 5, "length %zu", n);
+	T_CHECK(memcmp(b, "\xff\xff\xff\xff\xff\xff\xff\xfe\0\0\0\0\0\1\2\3\6\5\5\0"
+			  "node-16.1.0kdump", n) == 0, "bytes differ");
 	T_CHECK(td_hello_decode(b, n, &d, &e) == 0, "%s", e.msg);
-	T_CHECK(d.crash_time == -2 && !strcmp(d.node, "node-1") && !strcmp(d.release, "6.1.0") &&
+	T_CHECK(d.crash_time == -2 && d.size_bound == 0x10203 && !strcmp(d.node, "node-1") && !strcmp(d.release, "6.1.0") &&
 		!strcmp(d.format, "kdump"), "decoded fields differ");
 }
 
 static void hello_encode_sanitises(void)
 {
-	struct td_hello h = { 0 }, d;
+	struct td_hello h = { .size_bound = 1 }, d;
 	uint8_t b[TD_PROTO_HELLO_MAX];
 	struct td_err e;
 	size_t n;
@@ -83,7 +83,7 @@ static void hello_encode_sanitises(void)
 
 static void hello_decode_rejects(void)
 {
-	struct td_hello h = { 0 }, d;
+	struct td_hello h = { .size_bound = 4096 }, d;
 	uint8_t b[TD_PROTO_HELLO_MAX];
 	struct td_err e;
 	size_t n;
@@ -94,14 +94,22 @@ static void hello_decode_rejects(void)
 	n = td_hello_encode(&h, b);
 	T_CHECK(td_hello_decode(b, n - 1, &d, &e) < 0 && strstr(e.msg, "add up"), "%s", e.msg);
 	T_CHECK(td_hello_decode(b, 5, &d, &e) < 0 && strstr(e.msg, "too short"), "%s", e.msg);
-	b[11] = 1;
+	b[19] = 1;
 	T_CHECK(td_hello_decode(b, n, &d, &e) < 0 && strstr(e.msg, "reserved"), "%s", e.msg);
-	b[11] = 0, b[12] = 0x07;
+	b[19] = 0, b[20] = 0x07;
 	T_CHECK(td_hello_decode(b, n, &d, &e) < 0 && strstr(e.msg, "node name byte 0"), "%s", e.msg);
-	b[12] = 'n', b[10] = 0, b[9] = 6; /* format length 0 */
+	b[20] = 'n', b[18] = 0, b[17] = 6; /* format length 0 */
 	T_CHECK(td_hello_decode(b, n, &d, &e) < 0 && strstr(e.msg, "format length 0"), "%s", e.msg);
-	b[9] = 1, b[10] = 5, b[8] = 65;
+	b[17] = 1, b[18] = 5, b[16] = 65;
 	T_CHECK(td_hello_decode(b, n, &d, &e) < 0, "node length 65 accepted");
+	b[16] = 1;
+	T_CHECK(td_hello_decode(b, n, &d, &e) == 0, "%s", e.msg);
+	memset(b + 8, 0, 8); /* size bound 0 */
+	T_CHECK(td_hello_decode(b, n, &d, &e) < 0 && strstr(e.msg, "size bound 0"), "%s", e.msg);
+	b[9] = 0x04; /* 2^50 + 0: the limit itself is fine... */
+	T_CHECK(td_hello_decode(b, n, &d, &e) == 0, "%s", e.msg);
+	b[15] = 1; /* ...one more is not */
+	T_CHECK(td_hello_decode(b, n, &d, &e) < 0 && strstr(e.msg, "out of range"), "%s", e.msg);
 }
 
 static void trailer(void)

@@ -4,6 +4,7 @@
  *   tool_tls upload --host H --port P --file KDUMP [--dmesg F] [--ca F] [--cert F --key F]
  *            [--name N] [--timeout S] [--seed N] [--fail-at BYTES] [--node N] [--pace-ms MS]
  *            [--json-pad BYTES]  (a tinydump.json of about that size, for full-disk tests)
+ *            [--size-bound BYTES]   (declared in HELO; default the file's size)
  *       td_upload with a payload whose dump() writes FILE through the sink
  *       in shuffled chunks of random size (zero chunks skipped, except the
  *       last, so the rebuilt file has holes exactly there)
@@ -172,6 +173,10 @@ static int cmd_upload(int argc, char **argv)
 	if (map_file(arg(argc, argv, "--file", ""), &s) < 0)
 		return 2;
 	make_chunks(&s);
+	/* The file's size is the bound, unless --size-bound says otherwise. */
+	p.size_bound = strtoull(arg(argc, argv, "--size-bound", "0"), NULL, 0);
+	if (!p.size_bound)
+		p.size_bound = s.size ? s.size : 1;
 	if (dm)
 		p.dmesg = slurp(dm, &p.dmesg_len);
 	if (td_upload(&p, arg(argc, argv, "--host", "127.0.0.1"),
