@@ -104,6 +104,15 @@ static void layout(struct kdump *k)
 	}
 }
 
+uint64_t td_kdump_size_bound(const struct td_vmcore *vc)
+{
+	uint64_t bitmap = ((vc->max_pfn + 7) / 8 + BLOCK - 1) / BLOCK * BLOCK;
+	uint64_t head = (1 + (SUB_SIZE + vc->note_size + BLOCK - 1) / BLOCK) * BLOCK;
+
+	/* every pfn dumpable, none compressed, plus the shared zero page */
+	return head + 2 * bitmap + vc->max_pfn * (DESC_SIZE + TD_PAGE_SIZE) + TD_PAGE_SIZE;
+}
+
 static int write_headers(struct kdump *k, struct td_err *e)
 {
 	uint8_t h[HDR_SIZE], s[SUB_SIZE];

@@ -22,6 +22,10 @@ const struct td_writer *td_writer_of(enum td_format f);
 
 /* The writers themselves (kdumpwrite.c, elfwrite.c). */
 int td_kdump_write(struct td_dump *d, struct td_err *e);
+
+/* The largest kdump file vc can give: its header, both bitmaps, and every
+ * pfn dumpable and stored raw. What a TLS upload declares it will not pass. */
+uint64_t td_kdump_size_bound(const struct td_vmcore *vc);
 int td_elf_write(struct td_dump *d, struct td_err *e);
 
 #endif

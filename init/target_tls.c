@@ -4,6 +4,7 @@
 
 #include "os/log.h"
 #include "os/parse.h"
+#include "capture/writer.h"
 #include "net/tcp.h"
 #include "net/upload.h"
 #include "config.h"
@@ -66,6 +67,7 @@ static int deliver(struct td_try *c, const struct td_target *t, struct td_err *e
 		.crash_time = r->ki.crash_time > 0 ? r->ki.crash_time : 0,
 		.dmesg = r->dmesg, .dmesg_len = r->dmesg_len,
 		.dump = pay_dump, .json = pay_json, .ctx = c,
+		.size_bound = td_kdump_size_bound(&r->rs.vc),
 	};
 
 	if (td_try_network(c, e) < 0)

@@ -18,7 +18,7 @@
 #include "receive.h"
 
 #define USAGE "usage: tinydump receive --listen ADDR:PORT --dir DIR --cert FILE --key FILE " \
-	      "[--client-ca FILE] [--min-free BYTES[K|M|G|T]] [--timeout S] [--max-clients N] " \
+	      "[--client-ca FILE] [--min-free BYTES[K|M|G|T]] [--min-free-inodes N] [--timeout S] [--max-clients N] " \
 	      "[--max-per-peer N] [--handshake-timeout S]"
 
 static int parse_num(const char *s, uint64_t max, int suffixes, uint64_t *v)
@@ -78,6 +78,9 @@ static int parse_opt(struct td_rx_opts *o, const char *k, const char *v, struct 
 	} else if (!strcmp(k, "--min-free")) {
 		if (parse_num(v, UINT64_MAX, 1, &o->min_free) < 0)
 			return td_fail(e, "--min-free %s: want a byte count (K, M, G, T allowed)", v);
+	} else if (!strcmp(k, "--min-free-inodes")) {
+		if (parse_num(v, UINT64_MAX, 0, &o->min_free_inodes) < 0)
+			return td_fail(e, "--min-free-inodes %s: want a number", v);
 	} else if (!strcmp(k, "--timeout") || !strcmp(k, "--max-clients") ||
 		   !strcmp(k, "--max-per-peer") || !strcmp(k, "--handshake-timeout")) {
 		if (parse_num(v, 86400, 0, &n) < 0 || n == 0)
@@ -103,6 +106,9 @@ int td_rx_parse(struct td_rx_opts *o, int argc, char **argv, struct td_err *e)
 	 * idle or dripping sockets cannot hold the receiver. */
 	o->handshake_s = 15;
 	o->max_per_peer = 16;
+	/* A full disk costs every later upload; keep room for the system. */
+	o->min_free = 1ull << 30;
+	o->min_free_inodes = 1024;
 	for (int i = 1; i < argc; i += 2) {
 		if (i + 1 >= argc)
 			return td_fail(e, "%s needs a value", argv[i]);
@@ -135,6 +141,8 @@ static int listen_on(const struct td_rx_opts *o, struct td_err *e)
 struct kids {
 	pid_t *pid;
 	uint32_t *addr;
+	unsigned *slot;           /* each child's slot in the space table */
+	struct td_rxspace space;
 	unsigned n, cap;
 	uint64_t refused, last_note; /* refusals not yet logged, and when we last logged */
 };
@@ -147,9 +155,11 @@ static void reap(struct kids *k)
 	while (k->n > 0 && (pid = waitpid(-1, &st, WNOHANG)) > 0)
 		for (unsigned i = 0; i < k->n; i++)
 			if (k->pid[i] == pid) {
+				td_rxspace_release(&k->space, k->slot[i]);
 				k->n--;
 				k->pid[i] = k->pid[k->n];
 				k->addr[i] = k->addr[k->n];
+				k->slot[i] = k->slot[k->n];
 				break;
 			}
 }
@@ -161,6 +171,19 @@ static unsigned from_addr(const struct kids *k, uint32_t addr)
 	for (unsigned i = 0; i < k->n; i++)
 		c += k->addr[i] == addr;
 	return c;
+}
+
+/* The lowest space-table slot no child holds (there are max_clients). */
+static unsigned free_slot(const struct kids *k)
+{
+	for (unsigned s = 0;; s++) {
+		unsigned i = 0;
+
+		while (i < k->n && k->slot[i] != s)
+			i++;
+		if (i == k->n)
+			return s;
+	}
 }
 
 /* A refused connection is closed at once (never left in the backlog to
@@ -200,10 +223,15 @@ static void accept_one(int lfd, struct kids *k, const struct td_rx_opts *o,
 			   : "too many connections from this address (--max-per-peer)");
 		return;
 	}
+	unsigned slot = free_slot(k);
 	pid = fork();
 	if (pid == 0) {
+		struct td_rx_opts oc = *o;
+
 		close(lfd);
-		_exit(td_rx_serve(fd, peer, o, id, ca) == 0 ? 0 : 1);
+		oc.space = &k->space;
+		oc.space_slot = slot;
+		_exit(td_rx_serve(fd, peer, &oc, id, ca) == 0 ? 0 : 1);
 	}
 	close(fd);
 	if (pid < 0) {
@@ -211,6 +239,7 @@ static void accept_one(int lfd, struct kids *k, const struct td_rx_opts *o,
 		return;
 	}
 	k->pid[k->n] = pid;
+	k->slot[k->n] = slot;
 	k->addr[k->n++] = sa.sin_addr.s_addr;
 }
 
@@ -257,7 +286,8 @@ int td_cmd_receive(int argc, char **argv)
 	k.cap = o.max_clients;
 	k.pid = calloc(k.cap, sizeof *k.pid);
 	k.addr = calloc(k.cap, sizeof *k.addr);
-	if (!k.pid || !k.addr) {
+	k.slot = calloc(k.cap, sizeof *k.slot);
+	if (!k.pid || !k.addr || !k.slot || td_rxspace_init(&k.space, k.cap) < 0) {
 		td_log_fatal("receive: out of memory for %u clients", k.cap);
 		return 1;
 	}
@@ -268,8 +298,10 @@ int td_cmd_receive(int argc, char **argv)
 		return 1;
 	}
 	td_log("receive: listening on %s:%u, storing in %s, client certificates %s%s%s; up to %u "
-	       "clients, %u per address, %u s for a handshake", o.listen_host, o.port, o.dir,
+	       "clients, %u per address, %u s for a handshake; keeping %llu bytes and %llu inodes free",
+	       o.listen_host, o.port, o.dir,
 	       o.client_ca ? "required (CA " : "not required", o.client_ca ? o.client_ca : "",
-	       o.client_ca ? ")" : "", o.max_clients, o.max_per_peer, o.handshake_s);
+	       o.client_ca ? ")" : "", o.max_clients, o.max_per_peer, o.handshake_s,
+	       (unsigned long long)o.min_free, (unsigned long long)o.min_free_inodes);
 	serve_forever(lfd, &k, &o, &id, o.client_ca ? &ca : NULL);
 }

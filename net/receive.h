@@ -26,6 +26,7 @@
 
 #include <stdint.h>
 
+#include "rxspace.h"
 #include "tlscred.h"
 
 struct td_rx_opts {
@@ -33,7 +34,10 @@ struct td_rx_opts {
 	uint16_t port;
 	const char *dir;
 	const char *cert, *key, *client_ca;
-	uint64_t min_free;
+	uint64_t min_free;      /* bytes kept free (default 1 GiB; 0: no checks) */
+	uint64_t min_free_inodes; /* inodes kept free (default 1024) */
+	struct td_rxspace *space; /* the uploads' shared reservations */
+	unsigned space_slot;    /* this upload's slot in it (set in the child) */
 	unsigned timeout_s;
 	unsigned max_clients;
 	unsigned max_per_peer;  /* connections from one IPv4 address */

@@ -18,6 +18,7 @@
 #include "capture/flat.h"
 #include "clientid.h"
 #include "proto.h"
+#include "rxspace.h"
 #include "receive.h"
 #include "tls.h"
 
@@ -116,22 +117,34 @@ static int in_msghdr(struct rx *r, const char *tag, uint64_t min, uint64_t max, 
 
 /* ---- space and files ---- */
 
+/* Reserve upcoming bytes for this upload (net/rxspace.h): refused when the
+ * disk would keep less than --min-free bytes or --min-free-inodes inodes
+ * beyond what the other uploads hold. --min-free 0 turns the checks off. */
 static int space_ok(struct rx *r, uint64_t upcoming, struct td_err *e)
 {
-	struct statvfs sv;
-	uint64_t avail;
+	char why[TD_PROTO_TEXT_MAX];
+	int fd = r->dirfd, rc;
 
-	if (r->o->min_free == 0)
+	if (r->o->min_free == 0 || !r->o->space)
 		return 0;
-	if ((r->dirfd >= 0 ? fstatvfs(r->dirfd, &sv) : statvfs(r->o->dir, &sv)) < 0)
+	if (fd < 0 && (fd = open(r->o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return rfail(r, TD_R_SERVER_ERROR, e, "%s: %s", r->o->dir, strerror(errno));
+	rc = td_rxspace_reserve(r->o->space, r->o->space_slot, fd, r->o->min_free,
+				r->o->min_free_inodes, upcoming, 5, why, sizeof why);
+	if (fd != r->dirfd)
+		close(fd);
+	if (rc == -2)
 		return rfail(r, TD_R_SERVER_ERROR, e, "statvfs %s: %s", r->o->dir, strerror(errno));
-	avail = (uint64_t)sv.f_bavail * sv.f_frsize;
-	if (avail < r->o->min_free || avail - r->o->min_free < upcoming)
-		return rfail(r, TD_R_REFUSED_SPACE, e,
-			     "refused: free space would fall below --min-free (%llu bytes free, "
-			     "minimum %llu)", (unsigned long long)avail,
-			     (unsigned long long)r->o->min_free);
+	if (rc < 0)
+		return rfail(r, TD_R_REFUSED_SPACE, e, "%s", why);
 	return 0;
+}
+
+/* What the vmcore may write before its first check: one step, or less
+ * when the client declared a smaller file. */
+static uint64_t first_step(const struct rx *r)
+{
+	return r->hello.size_bound < SPACE_STEP ? r->hello.size_bound : SPACE_STEP;
 }
 
 /* Account for bytes about to be written; every SPACE_STEP, check space and
@@ -216,7 +229,7 @@ static int rx_dmesg(struct rx *r, struct td_err *e)
 	int fd, rc = 0;
 
 	if (in_msghdr(r, TD_TAG_DMESG, 0, TD_PROTO_DMESG_MAX, &len, e) < 0 ||
-	    space_ok(r, len, e) < 0 || (fd = create_file(r, "dmesg.txt", e)) < 0)
+	    space_ok(r, len + first_step(r), e) < 0 || (fd = create_file(r, "dmesg.txt", e)) < 0)
 		return -1;
 	while (rc == 0 && off < len) {
 		const uint8_t *p = NULL;
@@ -407,7 +420,9 @@ static void set_identity(struct rx *r, const char *cn, const char *addr)
 
 static int rx_run(struct rx *r, struct td_err *e)
 {
-	if (rx_hello(r, e) < 0 || space_ok(r, 0, e) < 0 || make_dir(r, e) < 0 ||
+	if (rx_hello(r, e) < 0 ||
+	    space_ok(r, first_step(r), e) < 0 ||
+	    make_dir(r, e) < 0 ||
 	    rx_dmesg(r, e) < 0 || rx_dump(r, e) < 0 || rx_trailer(r, e) < 0 || rx_store(r, e) < 0)
 		return -1;
 	return 0;
