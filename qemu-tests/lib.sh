@@ -315,3 +315,30 @@ td_marker() {
 	line=${line#*TD-MARK $2}
 	echo "${line# }"
 }
+
+# td_dump_opens T VMLINUX WORK NAME FILE [DRGNFILE]: crash 8.0.2 (`bt`, `log`)
+# and drgn (the crashed thread's stack) open FILE (drgn DRGNFILE: 0.0.22's
+# libkdumpfile cannot read flattened files) with VMLINUX and show the sysrq
+# crash; prints ok/FAIL lines T/crash-opens-NAME, T/drgn-stack-trace-NAME.
+td_dump_opens() {
+	local t=$1 vmlinux=$2 w=$3 name=$4 file=$5 drgnfile=${6:-$5}
+	printf 'bt\nlog\nquit\n' | timeout 300 crash --kaslr=auto -s "$vmlinux" "$file" > "$w/$name.crash" 2>&1 || :
+	/usr/bin/python3 - "$drgnfile" "$vmlinux" > "$w/$name.drgn" 2>&1 <<'PY' || :
+import sys, drgn
+p = drgn.Program()
+p.set_core_dump(sys.argv[1])
+p.load_debug_info([sys.argv[2]])
+print(p.crashed_thread().stack_trace())
+PY
+	if grep -q sysrq_handle_crash "$w/$name.crash" && grep -q 'sysrq: Trigger a crash' "$w/$name.crash" &&
+		! grep -qE 'page excluded|read error' "$w/$name.crash"; then
+		td_ok "$t/crash-opens-$name"
+	else
+		td_fail "$t/crash-opens-$name" "crash: no sysrq backtrace or log" "$w/$name.crash"
+	fi
+	if grep -q sysrq_handle_crash "$w/$name.drgn"; then
+		td_ok "$t/drgn-stack-trace-$name"
+	else
+		td_fail "$t/drgn-stack-trace-$name" "drgn: no sysrq_handle_crash in the crashed thread's stack" "$w/$name.drgn"
+	fi
+}
