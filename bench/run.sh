@@ -61,7 +61,7 @@ build_tools() {
 	local warn="-Wall -Wextra -Werror -Wvla -Wshadow -Wstrict-prototypes -Wmissing-prototypes"
 	local cc="gcc -std=c11 -D_GNU_SOURCE -O2 -g $warn"
 	mkdir -p "$B"
-	$cc -o "$B/floor" bench/floor.c -lz
+	$cc -o "$B/floor" bench/floor.c -lz -ldeflate -lzstd -llzo2
 	$cc -o "$B/memwatch" bench/memwatch.c
 	$cc -I. -o "$B/synth" bench/synth.c
 	make -s build/host/membound >/dev/null

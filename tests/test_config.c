@@ -64,6 +64,15 @@ static void test_keys_valid(void)
 	T_CHECK(c.level == 17 && c.timeout == 1 && c.nfsvers == 4 && c.final == TD_ACT_HALT &&
 			c.failure == TD_ACT_REBOOT && c.format == 0 && c.codec == &td_codec_zlib,
 		"second pass");
+	T_CHECK(c.cpus == 1, "default cpus %u", c.cpus);
+	cmdline("tinydump.compress=zstd tinydump.cpus=2");
+	T_NO_WARN();
+	T_CHECK(c.codec == &td_codec_zstd && c.cpus == 2, "compress %s cpus %u", c.codec->name, c.cpus);
+	cmdline("tinydump.compress=lzo tinydump.cpus=9");
+	T_CHECK(c.codec == &td_codec_lzo && c.cpus == 2 && w.n == 1 &&
+			!strcmp(w.line[0], "tinydump.cpus=9 is not a number of CPUs from 1 to 8; using 2"),
+		"cpus %u: '%s'", c.cpus, w.n ? w.line[0] : "");
+	memset(&w, 0, sizeof w);
 	/* '-' and '_' are the same in keys, as in the kernel */
 	cmdline("tinydump.tls-name=a tinydump.nfsopts=");
 	T_NO_WARN();
