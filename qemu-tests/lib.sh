@@ -206,7 +206,7 @@ td_disk_data() {
 # td_qemu LOG SECONDS RAM_MB INITRD APPEND [DISK...]: boot TD_BZIMAGE with
 # the FACTS.md command shape. The console goes to LOG with \r stripped.
 # Sets TD_QEMU_SECONDS (wall time) and TD_QEMU_KILLED (1 if the timeout hit).
-# Environment: TD_NIC, the -nic argument (default "none"); networked tests
+# Environment: TD_SMP, the CPUs (default 1); TD_NIC, the -nic argument (default "none"); networked tests
 # set it to "user,model=virtio-net-pci" and must run inside td_netns.
 td_qemu() {
 	local log=$1 secs=$2 ram=$3 initrd=$4 append=$5 d t0 rc
@@ -220,7 +220,7 @@ td_qemu() {
 	# The group keeps QEMU's status out of the caller's errexit.
 	{
 		rc=0
-		timeout -s KILL "$secs" qemu-system-x86_64 -machine pc -accel tcg -m "${ram}M" -smp 1 \
+		timeout -s KILL "$secs" qemu-system-x86_64 -machine pc -accel tcg -m "${ram}M" -smp "${TD_SMP:-1}" \
 			-nic "${TD_NIC:-none}" -device virtio-rng-pci -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 			-no-reboot -display none -serial stdio -monitor none \
 			-kernel "$TD_BZIMAGE" -initrd "$initrd" -append "$append" "${drives[@]}" || rc=$?
