@@ -5,7 +5,7 @@
 #   make test T=N   one of them by name (make test lists the names)
 #   make bench      side-by-side benchmark against makedumpfile
 #   make fuzz       run the fuzz targets long
-# Caches (kernel, musl builds of zlib/BearSSL) live in $TINYDUMP_CACHE
+# Caches (kernel, musl builds of zlib/BearSSL/zstd/LZO/libdeflate) live in $TINYDUMP_CACHE
 # (default ~/.cache/tinydump), keyed by their inputs.
 
 B := build
@@ -18,6 +18,7 @@ COMMON := -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) -I.
 MUSLDEPS = $(shell scripts/musl-deps.sh)
 TD_SRCS := $(wildcard os/*.c capture/*.c init/*.c net/*.c)
 TD_OBJS := $(TD_SRCS:%.c=$(B)/musl/%.o)
+MUSL_LIBS = $(addprefix $(MUSLDEPS)/lib/,libbearssl.a libzstd.a liblzo2.a libz.a)
 
 # Pure sources: files that make no system calls (they read and write
 # through td_source/td_sink or caller buffers). All of capture/, and these
@@ -28,9 +29,10 @@ PURE_SRCS := os/err.c os/parse.c os/json.c $(wildcard capture/*.c) \
 	init/cmdline.c init/config.c init/target.c init/blkid.c init/kexecmsg.c \
 	init/cpio.c init/modclosure.c init/modinfo.c \
 	net/proto.c net/dhcpmsg.c net/clientid.c
-# Host tests: gcc + glibc + sanitizers, against Debian's zlib and BearSSL.
+# Host tests: gcc + glibc + sanitizers, against Debian's zlib, BearSSL, zstd, LZO.
 include tests/rules.mk
 HOST_CFLAGS := $(COMMON) -fsanitize=address,undefined -fno-omit-frame-pointer -Itests
+HOST_LIBS := -lz -lbearssl -lzstd -llzo2
 TESTS := $(patsubst tests/%.c,$(B)/host/%,$(wildcard tests/test_*.c))
 TOOLS := $(patsubst tests/%.c,$(B)/host/%,$(wildcard tests/tool_*.c))
 
@@ -44,7 +46,7 @@ $(B)/musl/%.o: %.c $(wildcard */*.h)
 	@echo "  CC $<"; musl-gcc $(COMMON) -ffunction-sections -fdata-sections -I$(MUSLDEPS)/include -c $< -o $@
 
 $(B)/tinydump: $(TD_OBJS)
-	musl-gcc -static -Wl,--gc-sections -o $@ $(TD_OBJS) $(MUSLDEPS)/lib/libbearssl.a $(MUSLDEPS)/lib/libz.a
+	musl-gcc -static -Wl,--gc-sections -o $@ $(TD_OBJS) $(MUSL_LIBS)
 	cp $@ $@.debug && strip $@
 	@echo "tinydump: $$(stat -c %s $@) bytes (static, stripped)"
 
@@ -59,11 +61,11 @@ $(B)/host/libtd.a: $(HOST_LIB_SRCS:%.c=$(B)/host/%.o)
 
 $(B)/host/test_%: tests/test_%.c $(B)/host/libtd.a tests/t.h
 	@mkdir -p $(dir $@)
-	gcc $(HOST_CFLAGS) -o $@ $< $(B)/host/libtd.a -lz -lbearssl
+	gcc $(HOST_CFLAGS) -o $@ $< $(B)/host/libtd.a $(HOST_LIBS)
 
 $(B)/host/tool_%: tests/tool_%.c $(B)/host/libtd.a
 	@mkdir -p $(dir $@)
-	gcc $(HOST_CFLAGS) -o $@ $< $(B)/host/libtd.a -lz -lbearssl
+	gcc $(HOST_CFLAGS) -o $@ $< $(B)/host/libtd.a $(HOST_LIBS)
 
 $(B)/mkcpio: initramfs/mkcpio.c init/cpio.c os/err.c init/cpio.h
 	@mkdir -p $(B)

@@ -1,6 +1,11 @@
-/* floor: the zlib floor of a dump level, for bench/run.sh.
+/* floor: the compression floor of a dump level, for bench/run.sh.
  *
- *   floor VMCORE PFNLIST [RUNS]
+ *   floor VMCORE PFNLIST [RUNS [CODEC]]
+ *
+ * CODEC (default zlib): zlib (level 1, as makedumpfile -c), deflate1 to
+ * deflate9 (libdeflate's zlib format at that level: pages any zlib reader
+ * decodes), zstd (level 1, as makedumpfile -z), lzo (lzo1x_1, as
+ * makedumpfile -l).
  *
  * PFNLIST is tool_kdumpinfo's "--pfns --zero-pfns" output for a dump of
  * VMCORE: "pfns 0xA-0xB" runs are the dumpable pages, "zero 0xA-0xB" runs
@@ -28,7 +33,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <libdeflate.h>
+#include <lzo/lzo1x.h>
 #include <zlib.h>
+#include <zstd.h>
 
 enum { PAGE = 4096, MAXLOAD = 256 };
 
@@ -188,26 +196,89 @@ static double now(clockid_t c)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* One pass: compress every page as makedumpfile does. Returns the wall
- * time; *cpu gets the CPU time. */
-static double pass(z_stream *z, const uint8_t *pages, size_t n, uint64_t *raw, uint64_t *out,
-		   double *cpu)
+/* The codecs: each sets up once, then compresses one page into out
+ * (room for PAGE + 1024 bytes) and returns the size, or >= PAGE when the
+ * page would be stored raw. */
+static z_stream zs;
+static struct libdeflate_compressor *ld;
+static ZSTD_CCtx *zc;
+static uint64_t lzo_wrk[LZO1X_1_MEM_COMPRESS / 8];
+
+static size_t zlib_page(const uint8_t *page, uint8_t *out)
+{
+	if (deflateReset(&zs) != Z_OK)
+		die("zlib", "deflateReset failed");
+	zs.next_in = (Bytef *)page;
+	zs.avail_in = PAGE;
+	zs.next_out = out;
+	zs.avail_out = (uInt)compressBound(PAGE);
+	if (deflate(&zs, Z_FINISH) != Z_STREAM_END)
+		die("zlib", "deflate did not finish");
+	return zs.total_out;
+}
+
+static size_t deflate_page(const uint8_t *page, uint8_t *out)
+{
+	size_t n = libdeflate_zlib_compress(ld, page, PAGE, out, PAGE - 1);
+
+	return n ? n : PAGE;
+}
+
+static size_t zstd_page(const uint8_t *page, uint8_t *out)
+{
+	size_t n = ZSTD_compressCCtx(zc, out, PAGE - 1, page, PAGE, 1);
+
+	return ZSTD_isError(n) ? PAGE : n;
+}
+
+static size_t lzo_page(const uint8_t *page, uint8_t *out)
+{
+	lzo_uint n = 0;
+
+	if (lzo1x_1_compress(page, PAGE, out, &n, lzo_wrk) != LZO_E_OK)
+		die("lzo", "lzo1x_1_compress failed");
+	return n;
+}
+
+static size_t (*setup(const char *codec))(const uint8_t *, uint8_t *)
+{
+	if (!strcmp(codec, "zlib")) {
+		if (deflateInit(&zs, Z_BEST_SPEED) != Z_OK)
+			die("zlib", "deflateInit failed");
+		return zlib_page;
+	}
+	if (!strncmp(codec, "deflate", 7) && codec[7] >= '1' && codec[7] <= '9' && !codec[8]) {
+		if (!(ld = libdeflate_alloc_compressor(codec[7] - '0')))
+			die("libdeflate", "out of memory");
+		return deflate_page;
+	}
+	if (!strcmp(codec, "zstd")) {
+		if (!(zc = ZSTD_createCCtx()))
+			die("zstd", "out of memory");
+		return zstd_page;
+	}
+	if (!strcmp(codec, "lzo")) {
+		if (lzo_init() != LZO_E_OK)
+			die("lzo", "lzo_init failed");
+		return lzo_page;
+	}
+	die(codec, "not zlib, deflate1 to deflate9, zstd or lzo");
+	return NULL;
+}
+
+/* One pass: compress every page. Returns the wall time; *cpu gets the CPU
+ * time. */
+__attribute__((noinline)) static double pass(size_t (*page)(const uint8_t *, uint8_t *), const uint8_t *pages, size_t n,
+		   uint64_t *raw, uint64_t *out, double *cpu)
 {
 	static uint8_t obuf[PAGE + 1024];
 	double t0 = now(CLOCK_MONOTONIC), c0 = now(CLOCK_PROCESS_CPUTIME_ID);
 
 	*raw = *out = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (deflateReset(z) != Z_OK)
-			die("zlib", "deflateReset failed");
-		z->next_in = (Bytef *)(pages + i * PAGE);
-		z->avail_in = PAGE;
-		z->next_out = obuf;
-		z->avail_out = (uInt)compressBound(PAGE);
-		if (deflate(z, Z_FINISH) != Z_STREAM_END)
-			die("zlib", "deflate did not finish");
-		if (z->total_out < PAGE) {
-			*out += z->total_out;
+		size_t got = page(pages + i * PAGE, obuf);
+		if (got < PAGE) {
+			*out += got;
 		} else {
 			*out += PAGE;
 			(*raw)++;
@@ -224,11 +295,12 @@ int main(int argc, char **argv)
 	double best = 1e30, best_cpu = 1e30, sum = 0;
 	uint64_t raw = 0, out = 0;
 	size_t n;
+	const char *codec = argc > 4 ? argv[4] : "zlib";
 	uint8_t *pages;
-	z_stream z;
+	size_t (*page)(const uint8_t *, uint8_t *);
 
 	if (argc < 3 || runs < 1) {
-		fprintf(stderr, "usage: floor VMCORE PFNLIST [RUNS]\n");
+		fprintf(stderr, "usage: floor VMCORE PFNLIST [RUNS [zlib|deflateN|zstd|lzo]]\n");
 		return 2;
 	}
 	if ((fd = open(argv[1], O_RDONLY)) < 0)
@@ -236,18 +308,15 @@ int main(int argc, char **argv)
 	read_loads(fd);
 	read_list(argv[2], &keep, &zero);
 	pages = preload(fd, &keep, &zero, &n);
-	memset(&z, 0, sizeof z);
-	if (deflateInit(&z, Z_BEST_SPEED) != Z_OK)
-		die("zlib", "deflateInit failed");
+	page = setup(codec);
 	for (int i = 0; i < runs; i++) {
-		double cpu, t = pass(&z, pages, n, &raw, &out, &cpu);
+		double cpu, t = pass(page, pages, n, &raw, &out, &cpu);
 		best = t < best ? t : best;
 		best_cpu = cpu < best_cpu ? cpu : best_cpu;
 		sum += t;
 	}
-	deflateEnd(&z);
-	printf("pages=%zu raw=%llu out_bytes=%llu best_s=%.4f mean_s=%.4f best_cpu_s=%.4f mb_s=%.1f "
-	       "zlib=%s\n", n, (unsigned long long)raw, (unsigned long long)out, best, sum / runs, best_cpu,
+	printf("codec=%s pages=%zu raw=%llu out_bytes=%llu best_s=%.4f mean_s=%.4f best_cpu_s=%.4f mb_s=%.1f "
+	       "zlib=%s\n", codec, n, (unsigned long long)raw, (unsigned long long)out, best, sum / runs, best_cpu,
 	       best > 0 ? (double)n * PAGE / best / 1e6 : 0.0, zlibVersion());
 	return 0;
 }

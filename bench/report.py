@@ -142,6 +142,39 @@ def real_tables(real, level):
     return out + [""]
 
 
+CODEC_ROWS = (("md-lzo", "makedumpfile -l"), ("md-zlib-2threads", "makedumpfile -c --num-threads 2"),
+              ("td-zstd-serial", "tinydump zstd, serial"), ("td-zstd", "tinydump zstd, threaded"),
+              ("td-lzo-serial", "tinydump lzo, serial"))
+
+
+def codec_tables(res, real, level):
+    """The other codecs and makedumpfile's threads, against makedumpfile -c,
+    and the floors of zlib, libdeflate, zstd and lzo on the same pages."""
+    rows = [d for d in real if d["level"] == str(level)]
+    out = []
+    for d in rows:
+        hf = hyperfine(os.path.join(res, "real-%s-%s-codecs.json" % (d["ram_mb"], d["level"])))
+        if not hf:
+            continue
+        md_t, md_b = t(d, MD), num(d, "md_bytes")
+        out += ["%s GiB, level %s: against makedumpfile -c (%s, %s)" % (gib(d), level, secs(md_t), mb(md_b)), "",
+                "| command | best (mean) | time / md -c | output | size / md -c |", "|---|---|---|---|---|"]
+        for key, what in CODEC_ROWS:
+            if key in hf:
+                b = num(d, "bytes_" + key)
+                out.append("| %s | %s (%s) | %s | %s | %s |" % (what, secs(hf[key]["min"]), secs(hf[key]["mean"]),
+                                                             fr(ratio(hf[key]["min"], md_t)), mb(b), fr(ratio(b, md_b))))
+        out += ["", "| floor (same kept pages) | best | CPU | output |", "|---|---|---|---|"]
+        for c, what in (("", "zlib level 1"), ("deflate1_", "libdeflate level 1"), ("zstd_", "zstd level 1"),
+                        ("lzo_", "lzo1x_1")):
+            if num(d, "floor_%sbest_s" % c) is not None:
+                out.append("| %s | %s | %s | %s |" % (what, secs(num(d, "floor_%sbest_s" % c)),
+                                                       secs(num(d, "floor_%sbest_cpu_s" % c)),
+                                                       mb(num(d, "floor_%sout_bytes" % c))))
+        out.append("")
+    return out
+
+
 def scan_table(scan):
     if not scan:
         return ["(no scan results)", ""]
@@ -367,8 +400,8 @@ def main():
     skipped = open(sk).read().splitlines() if os.path.exists(sk) else []
     ok, ascii_ = plot(res, real, scan, png)
     L = header(m) + method(m)
-    L += ["## Level 31", ""] + real_tables(real, 31)
-    L += ["## Level 17", ""] + real_tables(real, 17)
+    L += ["## Level 31", ""] + real_tables(real, 31) + codec_tables(res, real, 31)
+    L += ["## Level 17", ""] + real_tables(real, 17) + codec_tables(res, real, 17)
     L += ["## Scan throughput (synthetic machines, level 31)", ""] + scan_table(scan)
     L += ["## Time against RAM size", ""]
     if ok:

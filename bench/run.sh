@@ -9,8 +9,10 @@
 #     it runs by default (compression workers on every online CPU), of
 #     `tinydump capture --threads 0` (serial, as in a capture kernel booted
 #     with nr_cpus=1) and of `makedumpfile -c -d`; output sizes, peak
-#     anonymous memory (bench/memwatch.c, separate runs) and the zlib floor
-#     (bench/floor.c).
+#     anonymous memory (bench/memwatch.c, separate runs) and the floors
+#     (bench/floor.c: zlib, libdeflate level 1, zstd and lzo on the same kept
+#     pages). Then the other codecs side by side: makedumpfile -l and
+#     -c --num-threads 2, tinydump zstd (serial and threaded) and lzo.
 #  2. Scan: synthetic, mostly free machines (bench/synth.c) of 1 to 256 GiB,
 #     level 31, both tools, plus the page filter alone (build/host/membound).
 #  3. perf profiles of serial tinydump and makedumpfile at both levels on
@@ -61,7 +63,7 @@ build_tools() {
 	local warn="-Wall -Wextra -Werror -Wvla -Wshadow -Wstrict-prototypes -Wmissing-prototypes"
 	local cc="gcc -std=c11 -D_GNU_SOURCE -O2 -g $warn"
 	mkdir -p "$B"
-	$cc -o "$B/floor" bench/floor.c -lz
+	$cc -o "$B/floor" bench/floor.c -lz -ldeflate -lzstd -llzo2
 	$cc -o "$B/memwatch" bench/memwatch.c
 	$cc -I. -o "$B/synth" bench/synth.c
 	make -s build/host/membound >/dev/null
@@ -122,6 +124,27 @@ compare() {
 	}
 }
 
+# codecs NAME V LEVEL KVFILE: the other codecs side by side, into
+# $R/NAME-codecs.json: makedumpfile -l and -c --num-threads 2, tinydump
+# serial and threaded with zstd and lzo; their output sizes into KVFILE.
+CODECS="md-lzo:makedumpfile -l -d %L %V %O|md-zlib-2threads:makedumpfile -c --num-threads 2 -d %L %V %O"
+CODECS="$CODECS|td-zstd-serial:%T capture --input %V --output %O --level %L --compress zstd --threads 0"
+CODECS="$CODECS|td-zstd:%T capture --input %V --output %O --level %L --compress zstd"
+CODECS="$CODECS|td-lzo-serial:%T capture --input %V --output %O --level %L --compress lzo --threads 0"
+codecs() {
+	local name=$1 v=$2 l=$3 f=$4 o=$W/codec.out args=() list c n cmd
+	IFS='|' read -ra list <<<"$CODECS"
+	for c in "${list[@]}"; do
+		n=${c%%:*} cmd=${c#*:}
+		cmd=${cmd//%L/$l}; cmd=${cmd//%V/$v}; cmd=${cmd//%O/$o}; cmd=${cmd//%T/$TD}
+		args+=(--prepare "rm -f $o" -n "$n" "$cmd")
+		rm -f "$o" && $cmd >/dev/null 2>&1 && kv "$f" "bytes_$n" "$(stat -c %s "$o")"
+	done
+	hyperfine -N --style basic --warmup 1 --runs "$RUNS" --export-json "$R/$name-codecs.json" \
+		"${args[@]}" >"$W/hyperfine.log" 2>&1 || { tail -20 "$W/hyperfine.log" >&2; skip "codecs of $name: hyperfine failed"; }
+	rm -f "$o"
+}
+
 # memory_all KVFILE TDOUT MDOUT [md]: one memwatch run of each command.
 memory_all() {
 	local f=$1 tdo=$2 mdo=$3 with_md=${4:-}
@@ -174,7 +197,11 @@ real_one() {
 	memory_all "$f" "$tdo" "$mdo" md
 	"$KDINFO" "$mdo" --pfns --zero-pfns > "$W/pfns.txt"
 	"$B/floor" "$v" "$W/pfns.txt" "$RUNS" | tr ' ' '\n' | sed 's/^/floor_/' >> "$f"
+	for c in deflate1 zstd lzo; do
+		"$B/floor" "$v" "$W/pfns.txt" "$RUNS" $c | tr ' ' '\n' | sed "s/^/floor_${c}_/" >> "$f"
+	done
 	rm -f "$tdo" "$mdo"
+	codecs "$name" "$v" "$level" "$f"
 }
 
 real_inputs() {

@@ -1,5 +1,5 @@
 /* Page codecs: how one page is stored in a kdump-compressed file. One row
- * per codec (none, zlib): its name as in tinydump.compress=, its kdump flag
+ * per codec (zlib, zstd, lzo, none): its name as in tinydump.compress=, its kdump flag
  * (page_desc.flags and the header status bit; 0 for none), and functions to
  * compress and decompress one page. Compression state is the caller's
  * td_codec_state, fixed in size and set up once: nothing is allocated in the
@@ -14,8 +14,10 @@
 
 #include "os/err.h"
 
-/* Room for the largest codec's compression state. */
-#define TD_CODEC_STATE_MAX (21u << 10)
+/* Room for the largest codec's compression state: LZO's work memory and
+ * output buffer (codec_lzo.c); zstd's level-1 context needs 72 KiB, zlib's
+ * row 21 KiB beside the deflate state zlib allocates itself. */
+#define TD_CODEC_STATE_MAX (136u << 10)
 
 struct td_codec {
 	const char *name;
@@ -36,8 +38,8 @@ struct td_codec {
 	void (*counts)(const void *st, uint64_t *tried, uint64_t *skipped);
 };
 
-/* The rows (codec_none.c, pagezip.c). */
-extern const struct td_codec td_codec_none, td_codec_zlib;
+/* The rows (codec_none.c, pagezip.c, codec_zstd.c, codec_lzo.c). */
+extern const struct td_codec td_codec_none, td_codec_zlib, td_codec_zstd, td_codec_lzo;
 #define TD_CODEC_DEFAULT (&td_codec_zlib)
 
 /* By tinydump.compress= name, or NULL. */

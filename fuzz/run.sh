@@ -62,7 +62,7 @@ for t in $targets; do
 		continue
 	fi
 	# shellcheck disable=SC2086
-	if ! "$CC" $CFLAGS -fsanitize=fuzzer "fuzz/$t.c" "$B/libtd.a" -lz -lbearssl -o "$B/$t" 2>> "$B/build.log"; then
+	if ! "$CC" $CFLAGS -fsanitize=fuzzer "fuzz/$t.c" "$B/libtd.a" -lz -lbearssl -lzstd -llzo2 -o "$B/$t" 2>> "$B/build.log"; then
 		echo "FAIL fuzz/$t: does not build (see $B/build.log)"
 		continue
 	fi

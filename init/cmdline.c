@@ -1,9 +1,11 @@
 /* Kernel command-line words (lib/cmdline.c next_arg() rules) and the capture
  * kernel's command line. See cmdline.h for the contracts. */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cmdline.h"
+#include "os/parse.h"
 
 /* The kernel's isspace(): lib/ctype.c marks \t..\r, space and 0xa0. */
 static int td_kspace(char c)
@@ -167,7 +169,9 @@ struct td_part {
 	const char *p, *end;
 };
 
-static const char td_fixed[] = "irqpoll nr_cpus=1 reset_devices printk.devkmsg=on panic=10";
+/* The fixed part; nr_cpus= is tinydump.cpus= (1 unless set). */
+static const char td_fixed_fmt[] = "irqpoll nr_cpus=%lu reset_devices printk.devkmsg=on panic=10";
+#define TD_CPUS_MAX 8 /* as init/config.h: PID 1's compression threads */
 
 /* Inputs are scanned once per word (see td_overridden), so bound them. Real
  * command lines are at most a few KB (COMMAND_LINE_SIZE). */
@@ -322,9 +326,27 @@ static int td_emit_init_args(struct td_out *o, const char *p, const char *end, s
 	return 0;
 }
 
+/* The last tinydump.cpus= of the kernel words of [p, end) into *cpus. */
+static int td_find_cpus(const char *p, const char *end, unsigned long *cpus, struct td_err *e)
+{
+	const char *next;
+	struct td_arg a;
+
+	for (; (next = td_cmdline_next(p, end, &a)); p = next) {
+		if (!td_param_eq(a.param, a.plen, "tinydump.cpus"))
+			continue;
+		if (!a.val || td_dec_parse(a.val, a.vlen, TD_CPUS_MAX, cpus) < 0 || !*cpus)
+			return td_fail(e, "'%.*s' is not a number of CPUs from 1 to %d", (int)(a.rawlen > 60 ? 60 : a.rawlen),
+				       a.raw, TD_CPUS_MAX);
+	}
+	return 0;
+}
+
 int td_capture_cmdline(const char *running, const char *append, char *out, size_t cap,
 		       struct td_err *e)
 {
+	char td_fixed[sizeof td_fixed_fmt + 8];
+	unsigned long cpus = 1;
 	size_t rlen = strlen(running), alen = append ? strlen(append) : 0;
 	struct td_out o = { out, cap, 0 };
 	struct td_part parts[TD_NPART];
@@ -339,11 +361,14 @@ int td_capture_cmdline(const char *running, const char *append, char *out, size_
 		rlen--;
 	parts[TD_PART_RUNNING].p = running;
 	parts[TD_PART_RUNNING].end = td_split_dashdash(running, running + rlen, &rest);
-	parts[TD_PART_FIXED].p = td_fixed;
-	parts[TD_PART_FIXED].end = td_fixed + sizeof td_fixed - 1;
 	parts[TD_PART_APPEND].p = append ? append : "";
 	parts[TD_PART_APPEND].end = td_split_dashdash(parts[TD_PART_APPEND].p,
 						      parts[TD_PART_APPEND].p + alen, &init_args);
+	if (td_find_cpus(parts[TD_PART_RUNNING].p, parts[TD_PART_RUNNING].end, &cpus, e) < 0 ||
+	    td_find_cpus(parts[TD_PART_APPEND].p, parts[TD_PART_APPEND].end, &cpus, e) < 0)
+		return td_wrap(e, "building the capture command line");
+	parts[TD_PART_FIXED].p = td_fixed;
+	parts[TD_PART_FIXED].end = td_fixed + snprintf(td_fixed, sizeof td_fixed, td_fixed_fmt, cpus);
 	for (k = 0; k < TD_NPART; k++)
 		if (td_emit_part(&o, parts, k, e) < 0)
 			return td_wrap(e, "building the capture command line");

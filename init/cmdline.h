@@ -48,7 +48,9 @@ int td_param_eq(const char *s, size_t n, const char *name);
  *     quiet and the options in cmdline.c's removal list (each one listed
  *     with its reason), and minus anything after a bare "--" (arguments of
  *     the running system's init);
- *  2. then "irqpoll nr_cpus=1 reset_devices printk.devkmsg=on panic=10";
+ *  2. then "irqpoll nr_cpus=N reset_devices printk.devkmsg=on panic=10",
+ *     N from the last tinydump.cpus=N (1 to 8) of parts 1 and 3, else 1
+ *     (a bad value fails);
  *  3. then the words of append (may be NULL); words after a "--" in append
  *     go, in order, after a "--" at the very end (arguments for our init).
  * Later words win: of words with the same key (the param, '-' equal to

@@ -37,6 +37,21 @@ static void td_show_level(const struct td_config *c, char *b, size_t n)
 	snprintf(b, n, "%u", c->level);
 }
 
+static const char *td_set_cpus(struct td_config *c, const char *v)
+{
+	unsigned long n;
+
+	if (td_dec_parse(v, strlen(v), TD_CPUS_MAX, &n) < 0 || !n)
+		return "is not a number of CPUs from 1 to 8";
+	c->cpus = (unsigned)n;
+	return NULL;
+}
+
+static void td_show_cpus(const struct td_config *c, char *b, size_t n)
+{
+	snprintf(b, n, "%u", c->cpus);
+}
+
 static const char *td_set_timeout(struct td_config *c, const char *v)
 {
 	unsigned long n;
@@ -297,6 +312,7 @@ static const struct td_key td_keys[] = {
 	{ "level", td_set_level, td_show_level },
 	{ "format", td_set_format, td_show_format },
 	{ "compress", td_set_compress, td_show_compress },
+	{ "cpus", td_set_cpus, td_show_cpus },
 	{ "ip", td_set_ip, td_show_ip },
 	{ "timeout", td_set_timeout, td_show_timeout },
 	{ "final", td_set_final, td_show_final },
@@ -395,6 +411,7 @@ void td_config_defaults(struct td_config *c)
 	c->nfsvers = 4;
 	snprintf(c->tls_name, sizeof c->tls_name, "tinydump-receiver");
 	c->level = 31;
+	c->cpus = 1;
 	c->format = 0;
 	c->codec = TD_CODEC_DEFAULT;
 	c->ip.mode = TD_IP_UNSET;

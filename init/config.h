@@ -30,10 +30,14 @@ struct td_config {
 	const struct td_codec *codec; /* page codec (capture/codec.h) */
 	struct td_ipconf ip;
 	unsigned timeout;   /* seconds, 1..86400 */
+	unsigned cpus;      /* capture kernel CPUs (nr_cpus=) and compression threads, 1..TD_CPUS_MAX */
 	enum td_action final, failure;
 	int defaulted_target; /* set by td_config_finish: the default is used */
 	unsigned targets_given; /* target entries seen, valid or not */
 };
+
+/* tinydump.cpus= at most: the compression threads PID 1 can run. */
+#define TD_CPUS_MAX 8
 
 void td_config_defaults(struct td_config *c);
 

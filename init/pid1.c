@@ -15,6 +15,7 @@
 #include "outcome.h"
 #include "sys.h"
 #include "targetloop.h"
+#include "zippool.h"
 
 #define CONF_MAX 16384
 
@@ -84,6 +85,15 @@ int td_pid1(void)
 	}
 	td_log("crashed kernel %s on %s, %llu MiB of RAM, %u CPUs", run->ki.uts[2], run->ki.uts[1],
 	       (unsigned long long)(run->rs.vc.max_pfn >> 8), run->rs.vc.nr_cpus);
+	/* tinydump.cpus=N: `load` gave this kernel nr_cpus=N; compress on
+	 * N threads, or fewer if fewer CPUs came online. */
+	run->threads = 0;
+	if (cfg.cpus > 1) {
+		unsigned online = td_zippool_workers();
+		run->threads = (int)(online < cfg.cpus ? online : cfg.cpus);
+	}
+	if (run->threads)
+		td_log("compressing on %d threads (tinydump.cpus=%u)", run->threads, cfg.cpus);
 	if (run->filter.why[0])
 		td_log("dump level %u requested, %u applied: %s", run->filter.level_requested,
 		       run->filter.level_applied, run->filter.why);

@@ -206,7 +206,7 @@ td_disk_data() {
 # td_qemu LOG SECONDS RAM_MB INITRD APPEND [DISK...]: boot TD_BZIMAGE with
 # the FACTS.md command shape. The console goes to LOG with \r stripped.
 # Sets TD_QEMU_SECONDS (wall time) and TD_QEMU_KILLED (1 if the timeout hit).
-# Environment: TD_NIC, the -nic argument (default "none"); networked tests
+# Environment: TD_SMP, the CPUs (default 1); TD_NIC, the -nic argument (default "none"); networked tests
 # set it to "user,model=virtio-net-pci" and must run inside td_netns.
 td_qemu() {
 	local log=$1 secs=$2 ram=$3 initrd=$4 append=$5 d t0 rc
@@ -220,7 +220,7 @@ td_qemu() {
 	# The group keeps QEMU's status out of the caller's errexit.
 	{
 		rc=0
-		timeout -s KILL "$secs" qemu-system-x86_64 -machine pc -accel tcg -m "${ram}M" -smp 1 \
+		timeout -s KILL "$secs" qemu-system-x86_64 -machine pc -accel tcg -m "${ram}M" -smp "${TD_SMP:-1}" \
 			-nic "${TD_NIC:-none}" -device virtio-rng-pci -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 			-no-reboot -display none -serial stdio -monitor none \
 			-kernel "$TD_BZIMAGE" -initrd "$initrd" -append "$append" "${drives[@]}" || rc=$?
@@ -314,4 +314,31 @@ td_marker() {
 	line=$(grep -a -m1 "TD-MARK $2\( \|\$\)" "$1") || return 1
 	line=${line#*TD-MARK $2}
 	echo "${line# }"
+}
+
+# td_dump_opens T VMLINUX WORK NAME FILE [DRGNFILE]: crash 8.0.2 (`bt`, `log`)
+# and drgn (the crashed thread's stack) open FILE (drgn DRGNFILE: 0.0.22's
+# libkdumpfile cannot read flattened files) with VMLINUX and show the sysrq
+# crash; prints ok/FAIL lines T/crash-opens-NAME, T/drgn-stack-trace-NAME.
+td_dump_opens() {
+	local t=$1 vmlinux=$2 w=$3 name=$4 file=$5 drgnfile=${6:-$5}
+	printf 'bt\nlog\nquit\n' | timeout 300 crash --kaslr=auto -s "$vmlinux" "$file" > "$w/$name.crash" 2>&1 || :
+	/usr/bin/python3 - "$drgnfile" "$vmlinux" > "$w/$name.drgn" 2>&1 <<'PY' || :
+import sys, drgn
+p = drgn.Program()
+p.set_core_dump(sys.argv[1])
+p.load_debug_info([sys.argv[2]])
+print(p.crashed_thread().stack_trace())
+PY
+	if grep -q sysrq_handle_crash "$w/$name.crash" && grep -q 'sysrq: Trigger a crash' "$w/$name.crash" &&
+		! grep -qE 'page excluded|read error' "$w/$name.crash"; then
+		td_ok "$t/crash-opens-$name"
+	else
+		td_fail "$t/crash-opens-$name" "crash: no sysrq backtrace or log" "$w/$name.crash"
+	fi
+	if grep -q sysrq_handle_crash "$w/$name.drgn"; then
+		td_ok "$t/drgn-stack-trace-$name"
+	else
+		td_fail "$t/drgn-stack-trace-$name" "drgn: no sysrq_handle_crash in the crashed thread's stack" "$w/$name.drgn"
+	fi
 }

@@ -50,29 +50,7 @@ fi
 # crash and drgn open every output format at level 31: kdump, ELF, and the
 # flattened stream (crash reads it directly; drgn 0.0.22's libkdumpfile
 # cannot, so it gets the makedumpfile -R rebuild, as FACTS.md says).
-opens() {
-	local name=$1 file=$2 drgnfile=$3
-	printf 'bt\nlog\nquit\n' | timeout 300 crash --kaslr=auto -s "$V/vmlinux" "$file" > "$W/$name.crash" 2>&1 || :
-	/usr/bin/python3 - "$drgnfile" "$V/vmlinux" > "$W/$name.drgn" 2>&1 <<'PY' || :
-import sys, drgn
-p = drgn.Program()
-p.set_core_dump(sys.argv[1])
-p.load_debug_info([sys.argv[2]])
-print(p.crashed_thread().stack_trace())
-PY
-	if grep -q sysrq_handle_crash "$W/$name.crash" && grep -q 'sysrq: Trigger a crash' "$W/$name.crash" &&
-		! grep -qE 'page excluded|read error' "$W/$name.crash"; then
-		td_ok $T/crash-opens-$name
-	else
-		td_fail $T/crash-opens-$name "crash: no sysrq backtrace or log" "$W/$name.crash"
-	fi
-	if grep -q sysrq_handle_crash "$W/$name.drgn"; then
-		td_ok $T/drgn-stack-trace-$name
-	else
-		td_fail $T/drgn-stack-trace-$name "drgn: no sysrq_handle_crash in the crashed thread's stack" "$W/$name.drgn"
-	fi
-}
 "$TD" capture --input "$V/vmcore" --output "$W/elf31" --format elf --level 31 > "$W/elf31.log" 2>&1 || :
-opens kdump "$W/td31" "$W/td31"
-opens elf "$W/elf31" "$W/elf31"
-opens flat "$W/flat" "$W/rebuilt"
+td_dump_opens $T "$V/vmlinux" "$W" kdump "$W/td31"
+td_dump_opens $T "$V/vmlinux" "$W" elf "$W/elf31"
+td_dump_opens $T "$V/vmlinux" "$W" flat "$W/flat" "$W/rebuilt"

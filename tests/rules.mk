@@ -6,5 +6,5 @@
 MEMBOUND_SRCS := tests/membound.c $(filter-out init/% net/%,$(PURE_SRCS)) init/filesrc.c
 $(B)/host/membound: $(MEMBOUND_SRCS) $(wildcard os/*.h capture/*.h init/*.h)
 	@mkdir -p $(dir $@)
-	gcc $(COMMON) -o $@ $(MEMBOUND_SRCS) -lz -lbearssl
+	gcc $(COMMON) -o $@ $(MEMBOUND_SRCS) $(HOST_LIBS)
 $(B)/host/test_membound: $(B)/host/membound

@@ -229,9 +229,9 @@ static void notes_garbage(void)
 	T_CHECK(td_note_next(n, sizeof n, &pos, &note, &e) == 0, "zero padding ends the notes");
 }
 
-/* Write a kdump file of the small machine, then read every page back with
- * the kdump reader and compare with the source. */
-static void kdump_roundtrip(void)
+/* Write a kdump file of the small machine with codec c, then read every
+ * page back with the kdump reader and compare with the source. */
+static void kdump_roundtrip_with(const struct td_codec *c)
 {
 	struct vmgen *g = small_machine();
 	struct setup *s = malloc(sizeof *s);
@@ -242,14 +242,14 @@ static void kdump_roundtrip(void)
 
 	T_CHECK(setup(s, g, 1, &e) == 0, "%s", e.msg);
 	d = (struct td_dump){ .vc = &s->vc, .vi = &s->vi, .ki = &s->ki, .filter = &s->f, .out = &sink,
-			      .format = TD_FMT_KDUMP, .codec = &td_codec_zlib };
-	T_CHECK(td_dump_write(&d, &e) == 0, "%s", e.msg);
+			      .format = TD_FMT_KDUMP, .codec = c };
+	T_CHECK(td_dump_write(&d, &e) == 0, "%s: %s", c->name, e.msg);
 	T_CHECK(d.st.total == (48 << 20) >> 12, "total %llu", (unsigned long long)d.st.total);
 	T_CHECK(d.st.kept == d.st.total, "kept %llu", (unsigned long long)d.st.kept);
 	T_CHECK(d.st.zero > 0 && d.st.zero < d.st.kept - 1, "zero %llu", (unsigned long long)d.st.zero);
 	T_CHECK(d.bytes_written == img.len, "bytes %llu vs %zu", (unsigned long long)d.bytes_written, img.len);
 	T_CHECK(!memcmp(img.buf, "KDUMP   ", 8) && td_le32(img.buf + 8) == 6, "signature/version");
-	T_CHECK(td_le32(img.buf + 424) == TD_KDUMP_F_ZLIB, "status %x", td_le32(img.buf + 424));
+	T_CHECK(td_le32(img.buf + 424) == c->kdump_flag, "%s: status %x", c->name, td_le32(img.buf + 424));
 	T_CHECK(td_le32(img.buf + 416) == 0 && td_le32(img.buf + 412) == 0, "tv_usec must be 0");
 
 	struct td_membuf m = { img.buf, img.len };
@@ -270,13 +270,20 @@ static void kdump_roundtrip(void)
 			mism++;
 		checked++;
 	}
-	T_CHECK(mism == 0 && checked == d.st.kept, "%llu of %llu pages differ", (unsigned long long)mism,
-		(unsigned long long)checked);
+	T_CHECK(mism == 0 && checked == d.st.kept, "%s: %llu of %llu pages differ", c->name,
+		(unsigned long long)mism, (unsigned long long)checked);
 	free(k);
 	free(img.buf);
 	free(s->vm);
 	free(s);
 	vmgen_free(g);
+}
+
+static void kdump_roundtrip(void)
+{
+	kdump_roundtrip_with(&td_codec_zlib);
+	kdump_roundtrip_with(&td_codec_zstd);
+	kdump_roundtrip_with(&td_codec_lzo);
 }
 
 /* A write that fails mid-dump must leave the header marked incomplete. */
@@ -406,32 +413,47 @@ static void pagezip_never_skips_compressible(void)
 }
 
 /* The codec table: every row found by its name and by its kdump flag, the
- * names for messages, and each row's page round trip. */
+ * names for messages, no row for a flag tinydump cannot read, and each
+ * row's round trip of a text page, a sparse page and a random page (stored
+ * raw). */
 static void codec_table(void)
 {
-	static uint8_t page[TD_PAGE_SIZE], out[TD_PAGE_SIZE], back[TD_PAGE_SIZE];
+	static uint8_t page[3][TD_PAGE_SIZE], out[TD_PAGE_SIZE], back[TD_PAGE_SIZE];
 	static struct td_codec_state cs;
-	const struct td_codec *rows[] = { &td_codec_zlib, &td_codec_none };
+	const struct td_codec *rows[] = { &td_codec_zlib, &td_codec_zstd, &td_codec_lzo, &td_codec_none };
 	struct td_err e;
 
-	T_CHECK(!strcmp(td_codec_names(), "zlib or none"), "names: %s", td_codec_names());
-	T_CHECK(td_codec_by_name("zstd") == NULL && td_codec_by_flag(0x20) == NULL &&
-			td_codec_by_flag(0x2) == NULL, "a row for a codec tinydump lacks");
-	T_CHECK(td_codec_by_flag(0x1) == &td_codec_zlib && td_codec_by_flag(0) == &td_codec_none,
+	T_CHECK(!strcmp(td_codec_names(), "zlib, zstd, lzo or none"), "names: %s", td_codec_names());
+	T_CHECK(td_codec_by_name("snappy") == NULL && td_codec_by_flag(0x4) == NULL &&
+			td_codec_by_flag(0x8) == NULL && td_codec_by_flag(0x40) == NULL &&
+			td_codec_by_flag(0x22) == NULL, "a row for a codec tinydump lacks");
+	T_CHECK(td_codec_by_flag(0x1) == &td_codec_zlib && td_codec_by_flag(0) == &td_codec_none &&
+			td_codec_by_flag(0x2) == &td_codec_lzo && td_codec_by_flag(0x20) == &td_codec_zstd,
 		"kdump flags");
-	for (unsigned i = 0; i < TD_PAGE_SIZE; i++)
-		page[i] = (uint8_t)"tinydump codec table "[i % 21];
-	for (unsigned r = 0; r < 2; r++) {
+	srand(10);
+	for (unsigned i = 0; i < TD_PAGE_SIZE; i++) {
+		page[0][i] = (uint8_t)"tinydump codec table "[i % 21];
+		page[1][i] = i % 512 < 8 ? (uint8_t)(i * 7) : 0;
+		page[2][i] = (uint8_t)rand();
+	}
+	for (unsigned r = 0; r < sizeof rows / sizeof rows[0]; r++) {
 		const struct td_codec *c = rows[r];
 		T_CHECK(td_codec_by_name(c->name) == c && td_codec_by_flag(c->kdump_flag) == c, "%s", c->name);
 		int ok = td_codec_init(&cs, c, &e) == 0;  /* T_REQUIRE evaluates twice */
 		T_REQUIRE(ok, "%s: %s", c->name, e.msg);
-		uint32_t n = td_codec_page(&cs, page, out);
-		T_CHECK(c->kdump_flag ? n > 0 && n < TD_PAGE_SIZE : n == 0, "%s: %u bytes", c->name, n);
-		memset(back, 0, sizeof back);
-		T_CHECK(c->decompress(n ? out : page, n ? n : TD_PAGE_SIZE, back) == 0 &&
-				!memcmp(back, page, TD_PAGE_SIZE), "%s: round trip", c->name);
-		T_CHECK(c->decompress(page, 100, back) < 0, "%s: 100 bytes taken for a page", c->name);
+		for (unsigned p = 0; p < 3; p++) {
+			uint32_t n = td_codec_page(&cs, page[p], out);
+			T_CHECK(c->kdump_flag && p < 2 ? n > 0 && n < TD_PAGE_SIZE / 4 : n == 0,
+				"%s page %u: %u bytes", c->name, p, n);
+			/* a page stored raw is read back by the none row */
+			const struct td_codec *rd = n ? c : &td_codec_none;
+			memset(back, 0, sizeof back);
+			T_CHECK(rd->decompress(n ? out : page[p], n ? n : TD_PAGE_SIZE, back) == 0 &&
+					!memcmp(back, page[p], TD_PAGE_SIZE), "%s page %u: round trip", c->name, p);
+			if (n > 1)
+				T_CHECK(c->decompress(out, n - 1, back) < 0, "%s: a cut page decoded", c->name);
+		}
+		T_CHECK(c->decompress(page[0], 100, back) < 0, "%s: 100 bytes taken for a page", c->name);
 		td_codec_end(&cs);
 	}
 }

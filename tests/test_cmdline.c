@@ -132,6 +132,11 @@ static void test_capture_later_wins(void)
 	T_CAP("a=1 b a=2 c", NULL, "b a=2 c " FIXED);
 	T_CAP("", "nr_cpus=2 panic=0", "irqpoll reset_devices printk.devkmsg=on nr_cpus=2 panic=0");
 	T_CAP("", "x x=1 x", "irqpoll nr_cpus=1 reset_devices printk.devkmsg=on panic=10 x");
+	/* tinydump.cpus=N becomes nr_cpus=N; the word itself goes on to PID 1 */
+	T_CAP("", "tinydump.cpus=2", "irqpoll nr_cpus=2 reset_devices printk.devkmsg=on panic=10 tinydump.cpus=2");
+	T_CAP("tinydump.cpus=4", "tinydump.cpus=3",
+	      "irqpoll nr_cpus=3 reset_devices printk.devkmsg=on panic=10 tinydump.cpus=3");
+	T_CAP("tinydump.cpus=2", "nr_cpus=1", "tinydump.cpus=2 irqpoll reset_devices printk.devkmsg=on panic=10 nr_cpus=1");
 	T_CAP("foo-bar=1", "foo_bar=2", FIXED " foo_bar=2");
 	/* lists: console= and tinydump.target= keep every entry of the last part naming them */
 	T_CAP("console=tty0 console=ttyS0,115200", NULL, "console=tty0 console=ttyS0,115200 " FIXED);
@@ -178,6 +183,9 @@ static void test_capture_overflow(void)
 	T_CHECK(td_capture_cmdline("abcdef", NULL, out, 10, &e) == -1, "overflow");
 	T_CHECK(out[10] == 'Z', "wrote past cap");
 	T_CHECK(td_capture_cmdline("", NULL, out, 0, &e) == -1, "cap 0");
+	T_CHECK(td_capture_cmdline("", "tinydump.cpus=9", out, sizeof out, &e) == -1 &&
+			strstr(e.msg, "'tinydump.cpus=9' is not a number of CPUs from 1 to 8"), "%s", e.msg);
+	T_CHECK(td_capture_cmdline("tinydump.cpus=0", NULL, out, sizeof out, &e) == -1, "cpus=0 taken");
 }
 
 static void test_capture_roundtrip(void)

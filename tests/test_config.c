@@ -64,6 +64,15 @@ static void test_keys_valid(void)
 	T_CHECK(c.level == 17 && c.timeout == 1 && c.nfsvers == 4 && c.final == TD_ACT_HALT &&
 			c.failure == TD_ACT_REBOOT && c.format == 0 && c.codec == &td_codec_zlib,
 		"second pass");
+	T_CHECK(c.cpus == 1, "default cpus %u", c.cpus);
+	cmdline("tinydump.compress=zstd tinydump.cpus=2");
+	T_NO_WARN();
+	T_CHECK(c.codec == &td_codec_zstd && c.cpus == 2, "compress %s cpus %u", c.codec->name, c.cpus);
+	cmdline("tinydump.compress=lzo tinydump.cpus=9");
+	T_CHECK(c.codec == &td_codec_lzo && c.cpus == 2 && w.n == 1 &&
+			!strcmp(w.line[0], "tinydump.cpus=9 is not a number of CPUs from 1 to 8; using 2"),
+		"cpus %u: '%s'", c.cpus, w.n ? w.line[0] : "");
+	memset(&w, 0, sizeof w);
 	/* '-' and '_' are the same in keys, as in the kernel */
 	cmdline("tinydump.tls-name=a tinydump.nfsopts=");
 	T_NO_WARN();
@@ -126,7 +135,7 @@ static void test_keys_invalid(void)
 		{ "tinydump.nfsvers=2", "tinydump.nfsvers=2 is not 3 or 4; using 4" },
 		{ "tinydump.nfsvers=4.1", "tinydump.nfsvers=4.1 is not 3 or 4; using 4" },
 		{ "tinydump.format=ELF", "tinydump.format=ELF is not kdump or elf; using kdump" },
-		{ "tinydump.compress=gzip", "tinydump.compress=gzip is not zlib or none; using zlib" },
+		{ "tinydump.compress=gzip", "tinydump.compress=gzip is not zlib, zstd, lzo or none; using zlib" },
 		{ "tinydump.final=restart", "tinydump.final=restart is not reboot, poweroff, halt or shell; using reboot" },
 		{ "tinydump.failure=", "tinydump.failure= is not reboot, poweroff, halt or shell; using reboot" },
 		{ "tinydump.tls_name=-rx", "tinydump.tls_name=-rx is not a DNS name; using tinydump-receiver" },
@@ -418,7 +427,7 @@ static void test_file(void)
 	reset();
 	file("level=40\ncompress=lz4\n");
 	T_CHECK(w.n == 2 && !strcmp(w.line[0], "tinydump.conf line 1: level=40 is not a number from 0 to 31; using 31") &&
-			!strcmp(w.line[1], "tinydump.conf line 2: compress=lz4 is not zlib or none; using zlib"),
+			!strcmp(w.line[1], "tinydump.conf line 2: compress=lz4 is not zlib, zstd, lzo or none; using zlib"),
 		"%.50s | %.50s", w.line[0], w.line[1]);
 	/* a NUL inside a line */
 	reset();

@@ -1,0 +1,62 @@
+#!/bin/bash
+# Every page codec on a real /proc/vmcore copy (see save-vmcore.sh), read by
+# the real readers:
+#  - crash 8.0.2 (`bt`, `log`) and drgn open a level-31 dump in each codec;
+#  - makedumpfile 1.7.2 (built with LZO only) reads the zlib and lzo dumps:
+#    --dump-dmesg gives the log tinydump dmesg gives, and -R rebuilds our
+#    flattened stream into our file, byte for byte;
+#  - tinydump dmesg and the kdump reader (tool_kdumpinfo --verify) read
+#    every codec: the log, and every dumpable page as the vmcore has it;
+#  - lzo at level 31 is byte-identical to makedumpfile -l (the same lzo1x_1).
+# Sizes and times go to build/codecs.txt, for the README's codec table.
+set -eu
+. "$(dirname "$0")/lib.sh"
+T=codecs
+TD=$TD_ROOT/build/tinydump
+INFO=$TD_ROOT/build/host/tool_kdumpinfo
+V=$("$TD_ROOT/qemu-tests/save-vmcore.sh" 1024 2>/dev/null | tail -1) || :
+if [ -z "$V" ] || [ ! -f "$V/vmcore" ]; then
+	td_fail $T/saved-vmcore "save-vmcore.sh produced no vmcore"
+	exit 0
+fi
+W=$(mktemp -d /tmp/td-codecs.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+table=$TD_ROOT/build/codecs.txt
+printf '# codec level seconds bytes (tinydump capture, one thread, %s)\n' "$(date -u +%FT%TZ)" > "$table"
+
+# same NAME WANT GOT LOG: ok if both files are non-empty and equal.
+same() {
+	if [ -s "$2" ] && [ -s "$3" ] && cmp -s "$2" "$3"; then
+		td_ok "$T/$1"
+	else
+		td_fail "$T/$1" "$(basename "$3") differs from $(basename "$2"): $(cmp "$2" "$3" 2>&1 | head -1)" "$4"
+	fi
+}
+rm -f "$W/ref.txt"
+makedumpfile --dump-dmesg "$V/vmcore" "$W/ref.txt" > /dev/null 2>&1 || :
+
+for c in zlib zstd lzo; do
+	s0=$(date +%s.%N)
+	"$TD" capture --input "$V/vmcore" --output "$W/$c" --level 31 --compress $c --threads 0 > "$W/$c.log" 2>&1 || :
+	s1=$(date +%s.%N)
+	printf '%s 31 %.2f %s\n' $c "$(echo "$s1 - $s0" | bc)" "$(stat -c %s "$W/$c" 2>/dev/null || echo 0)" >> "$table"
+	td_dump_opens $T "$V/vmlinux" "$W" $c "$W/$c"
+	"$TD" dmesg "$W/$c" > "$W/$c.txt" 2> "$W/$c.dmesg.log" || :
+	same $c-tinydump-dmesg "$W/ref.txt" "$W/$c.txt" "$W/$c.dmesg.log"
+	if "$INFO" "$W/$c" --verify "$V/vmcore" > "$W/$c.verify" 2>&1; then
+		td_ok $T/$c-pages-match-vmcore
+	else
+		td_fail $T/$c-pages-match-vmcore "$(grep -m1 'verify_first\|tool_kdumpinfo:' "$W/$c.verify")"
+	fi
+	[ $c = zstd ] && continue
+	rm -f "$W/$c.md.txt"
+	makedumpfile --dump-dmesg "$W/$c" "$W/$c.md.txt" > "$W/$c.md.log" 2>&1 || :
+	same $c-makedumpfile-dump-dmesg "$W/ref.txt" "$W/$c.md.txt" "$W/$c.md.log"
+	"$TD" capture --input "$V/vmcore" --output - --format flat --level 31 --compress $c --threads 0 \
+		2> "$W/$c.flat.log" | makedumpfile -R "$W/$c.R" > "$W/$c.R.log" 2>&1 || :
+	same $c-flat-makedumpfile-R "$W/$c" "$W/$c.R" "$W/$c.R.log"
+	rm -f "$W/$c.R"
+done
+
+makedumpfile -l -d 31 "$V/vmcore" "$W/md-lzo" > "$W/md-lzo.log" 2>&1 || :
+same lzo-level31-byte-identical-to-makedumpfile-l "$W/md-lzo" "$W/lzo" "$W/lzo.log"
