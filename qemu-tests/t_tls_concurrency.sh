@@ -52,17 +52,7 @@ PY
 sampler=$!
 
 t0=$(date +%s.%N)
-pids=
-for i in $(seq 1 "$N"); do
-	"$TT" upload --port 7000 --file "$W/src" --dmesg "$W/dmesg" --ca "$C/ca.pem" \
-		--cert "$C/client.pem" --key "$C/client.key" --timeout 60 --seed "$i" \
-		--node "node$i" > "$W/u$i.log" 2>&1 &
-	pids="$pids $!"
-done
-failed=0
-for p in $pids; do
-	wait "$p" || failed=$((failed + 1))
-done
+td_uploads "$N" 60
 dt=$(echo "$(date +%s.%N) - $t0" | bc)
 touch "$W/stop"
 wait "$sampler"

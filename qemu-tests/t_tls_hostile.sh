@@ -25,17 +25,7 @@ td_rx_start 7000 "$W/rx" --client-ca "$C/client-ca.pem" --timeout 60 $RX_OPTS ||
 python3 "$TD_ROOT/qemu-tests/hostile.py" 7000 200 20 $((HS + 15)) "$W/hostile" &
 hostile=$!
 sleep 2 # let the hostile sockets take what they can
-pids=
-for i in $(seq 1 "$N"); do
-	timeout 120 "$TT" upload --port 7000 --file "$W/src" --dmesg "$W/dmesg" --ca "$C/ca.pem" \
-		--cert "$C/client.pem" --key "$C/client.key" --timeout 10 --seed "$i" \
-		--node "node$i" > "$W/u$i.log" 2>&1 &
-	pids="$pids $!"
-done
-failed=0
-for p in $pids; do
-	wait "$p" || failed=$((failed + 1))
-done
+td_uploads "$N" 10
 wait "$hostile"
 
 stored=0

@@ -11,6 +11,8 @@
 #   td_rx_children PID     the receiver's per-connection processes
 #   td_rx_stop             kill the receiver and its children
 #   TD_BG                  other background PIDs to kill on exit (servers)
+#   td_uploads N TIMEOUT   N concurrent tool_tls uploads of $W/src (with $W/dmesg)
+#                          to port 7000, logs $W/uI.log; sets failed
 #   td_src_file OUT MB     a test "dump": random data, its middle half zero
 #   td_src_kdump OUT       a real kdump file (tinydump -l31 on a saved vmcore),
 #                          or td_src_file when no vmcore can be had
@@ -70,6 +72,20 @@ td_rx_stop() {
 		sleep 0.05
 	done
 	RX_PID=
+}
+
+td_uploads() {
+	local i p pids=
+	for i in $(seq 1 "$1"); do
+		timeout 300 "$TT" upload --port 7000 --file "$W/src" --dmesg "$W/dmesg" --ca "$C/ca.pem" \
+			--cert "$C/client.pem" --key "$C/client.key" --timeout "$2" --seed "$i" \
+			--node "node$i" > "$W/u$i.log" 2>&1 &
+		pids="$pids $!"
+	done
+	failed=0
+	for p in $pids; do
+		wait "$p" || failed=$((failed + 1))
+	done
 }
 
 td_src_file() {
