@@ -52,6 +52,15 @@ td_locked() {
 # deb13-cloud, that stock Debian kernel and its -dbg vmlinux
 # (scripts/stock-kernel.sh), also setting TD_STOCK_ROOT and TD_STOCK_RELEASE
 # for td_crash_run's capture initramfs.
+# td_saved_vmcore T: V is the directory of a saved 1 GiB /proc/vmcore copy
+# (save-vmcore.sh, cached); without one, T/saved-vmcore fails and the test ends.
+td_saved_vmcore() {
+	V=$("$TD_ROOT/qemu-tests/save-vmcore.sh" 1024 2>/dev/null | tail -1) || V=
+	[ -n "$V" ] && [ -f "$V/vmcore" ] && return 0
+	td_fail "$1/saved-vmcore" "save-vmcore.sh produced no vmcore"
+	exit 0
+}
+
 td_kernel() {
 	local paths
 	if [ -n "${TD_STOCK:-}" ]; then

@@ -11,8 +11,7 @@ set -eu
 . "$(dirname "$0")/tlslib.sh"
 td_tls_setup capture-target
 T=capture-target
-V=$("$TD_ROOT/qemu-tests/save-vmcore.sh" 1024 2>/dev/null | tail -1) || V=
-[ -n "$V" ] && [ -f "$V/vmcore" ] || { td_fail $T/saved-vmcore "save-vmcore.sh produced no vmcore"; exit 0; }
+td_saved_vmcore $T
 
 "$TD" capture --input "$V/vmcore" --output "$W/ref.kdump" --level 31 > "$W/ref.log" 2>&1 || :
 "$TD" dmesg "$V/vmcore" > "$W/ref-dmesg.txt" 2>/dev/null || :

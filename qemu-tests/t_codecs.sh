@@ -14,11 +14,7 @@ set -eu
 T=codecs
 TD=$TD_ROOT/build/tinydump
 INFO=$TD_ROOT/build/host/tool_kdumpinfo
-V=$("$TD_ROOT/qemu-tests/save-vmcore.sh" 1024 2>/dev/null | tail -1) || :
-if [ -z "$V" ] || [ ! -f "$V/vmcore" ]; then
-	td_fail $T/saved-vmcore "save-vmcore.sh produced no vmcore"
-	exit 0
-fi
+td_saved_vmcore $T
 W=$(mktemp -d /tmp/td-codecs.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 table=$TD_ROOT/build/codecs.txt

@@ -7,8 +7,7 @@
 set -u
 . "$(dirname "$0")/tlslib.sh"
 td_tls_setup list
-V=$("$TD_ROOT/qemu-tests/save-vmcore.sh" 1024 2>/dev/null | tail -1) || V=
-[ -n "$V" ] && [ -f "$V/vmcore" ] || { td_fail $T/saved-vmcore "save-vmcore.sh produced no vmcore"; exit 0; }
+td_saved_vmcore $T
 D=$W/dumps
 mkdir -p "$D/not-a-dump"
 for i in 1 2; do

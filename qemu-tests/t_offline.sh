@@ -9,11 +9,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 T=offline
 TD=$TD_ROOT/build/tinydump
-V=$("$TD_ROOT/qemu-tests/save-vmcore.sh" 1024 2>/dev/null | tail -1) || :
-if [ -z "$V" ] || [ ! -f "$V/vmcore" ]; then
-	td_fail $T/saved-vmcore "save-vmcore.sh produced no vmcore"
-	exit 0
-fi
+td_saved_vmcore $T
 W=$(mktemp -d /tmp/td-offline.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 
