@@ -17,6 +17,8 @@
 
 #include "os/file.h"
 #include "commands.h"
+#include "confpin.h"
+#include "devices.h"
 #include "cpio.h"
 #include "moddetect.h"
 #include "modtree.h"
@@ -26,7 +28,7 @@
 #define MAX_OUT 512
 
 struct opts {
-	const char *output, *release, *root, *conf, *certs;
+	const char *output, *release, *root, *conf, *certs, *sysroot;
 	char *modules;		/* comma-separated, from --modules */
 	int detect, conf_given;
 	char relbuf[65], outbuf[512];
@@ -41,10 +43,14 @@ struct gzout {
 static const char usage_text[] =
 	"usage: tinydump initramfs [--output FILE] [--kernel-release R] [--root DIR] [--conf FILE]\n"
 	"                          [--certs DIR] [--modules NAME[,NAME...]] [--no-detect]\n"
+	"                          [--sysroot DIR]\n"
 	"  Builds the capture initramfs: tinydump as /init, the configuration, certificates\n"
 	"  and the kernel modules the capture needs. Defaults: the running kernel, root /,\n"
 	"  --conf /etc/tinydump/tinydump.conf, --certs /etc/tinydump, and\n"
-	"  --output /var/lib/tinydump/initrd-RELEASE.img.\n";
+	"  --output /var/lib/tinydump/initrd-RELEASE.img. Unless --no-detect, the modules\n"
+	"  come from this machine's devices, and each disk:LABEL= target that names exactly\n"
+	"  one device here is pinned to its UUID in the initramfs's configuration.\n"
+	"  --sysroot DIR reads this machine's /sys, /dev and /proc under DIR instead.\n";
 
 static int gz_put(void *ctx, const void *p, size_t n, struct td_err *e)
 {
@@ -72,13 +78,13 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 	static const struct option lo[] = {
 		{ "output", 1, 0, 'o' }, { "kernel-release", 1, 0, 'r' }, { "root", 1, 0, 'R' },
 		{ "conf", 1, 0, 'c' }, { "certs", 1, 0, 'C' }, { "modules", 1, 0, 'm' },
-		{ "no-detect", 0, 0, 'n' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "no-detect", 0, 0, 'n' }, { "sysroot", 1, 0, 's' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	struct utsname u;
 	int c;
 
 	*o = (struct opts){ .root = "/", .conf = "/etc/tinydump/tinydump.conf",
-			    .certs = "/etc/tinydump", .detect = 1 };
+			    .certs = "/etc/tinydump", .detect = 1, .sysroot = "" };
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
@@ -89,6 +95,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		case 'C': o->certs = optarg; break;
 		case 'm': o->modules = optarg; break;
 		case 'n': o->detect = 0; break;
+		case 's': o->sysroot = optarg; break;
 		case 'h': fputs(usage_text, stdout); return 1;
 		default: fputs(usage_text, stderr); return -1;
 		}
@@ -154,6 +161,31 @@ static int put_file(struct td_cpio *c, const char *name, const char *host, unsig
 		return -1;
 	r = td_cpio_entry(c, &en, data, len, e);
 	free(data);
+	return r;
+}
+
+/* etc/tinydump.conf: the file as written, or with --detect (the default)
+ * its disk:LABEL= targets pinned to this machine's UUIDs (confpin.h).
+ * None at all when there is no file and nothing to pin. */
+static int put_conf(struct td_cpio *c, const struct opts *o, struct td_err *e)
+{
+	static char pinned[1u << 16];
+	struct td_cpio_entry en = { .name = "etc/tinydump.conf", .mode = S_IFREG | 0644 };
+	char *text = NULL;
+	size_t len = 0;
+	long n;
+	int r;
+
+	if (access(o->conf, F_OK) == 0 && !(text = td_read_file_alloc(o->conf, sizeof pinned, &len, e)))
+		return td_wrap(e, "%s", o->conf);
+	if (!o->detect) {
+		r = text ? td_cpio_entry(c, &en, text, len, e) : 0;
+	} else if ((n = td_conf_pin(text ? text : "", len, pinned, sizeof pinned, e)) < 0) {
+		r = -1;
+	} else {
+		r = n || text ? td_cpio_entry(c, &en, pinned, (size_t)n, e) : 0;
+	}
+	free(text);
 	return r;
 }
 
@@ -259,7 +291,7 @@ static int plan_modules(const struct opts *o, struct td_modtree *t, int *order, 
 	if (o->modules && add_names(o->modules, want, &nw) < 0)
 		return td_fail(e, "too many modules named");
 	if (o->detect) {
-		if (td_moddetect(o->conf, getenv("TINYDUMP_SYSROOT") ? getenv("TINYDUMP_SYSROOT") : "", detected, sizeof detected, e) < 0)
+		if (td_moddetect(o->conf, o->sysroot, detected, sizeof detected, e) < 0)
 			return td_wrap(e, "detecting the modules the targets need");
 		if (detected[0])
 			printf("detected: %s\n", detected);
@@ -299,7 +331,7 @@ static int build(const struct opts *o, struct gzout *g, struct td_err *e)
 		goto out;
 	if (put_dirs(&c, certs, n > 0, e) < 0 || put_file(&c, "init", "/proc/self/exe", 0755, e) < 0)
 		goto out;
-	if (access(o->conf, F_OK) == 0 && put_file(&c, "etc/tinydump.conf", o->conf, 0644, e) < 0)
+	if (put_conf(&c, o, e) < 0)
 		goto out;
 	if (certs && put_certs(&c, o->certs, e) < 0)
 		goto out;
@@ -337,6 +369,7 @@ int td_cmd_initramfs(int argc, char **argv)
 
 	if ((r = parse_opts(&o, argc, argv)))
 		return r > 0 ? 0 : 2;
+	td_dev_root(o.sysroot);
 	if (o.conf_given && access(o.conf, R_OK) < 0) {
 		fprintf(stderr, "tinydump: fatal: initramfs: configuration %s: %s\n", o.conf, strerror(errno));
 		return 1;

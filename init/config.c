@@ -330,6 +330,7 @@ struct td_origin {
 	struct td_target *list; /* targets go here ... */
 	unsigned *nlist;        /* ... counted here */
 	unsigned given;         /* target entries seen */
+	unsigned line;          /* file line being read; 0 elsewhere */
 };
 
 static void td_add_target(struct td_origin *o, const char *v)
@@ -351,7 +352,7 @@ static void td_add_target(struct td_origin *o, const char *v)
 			o->list[*o->nlist].kind->prefix);
 		return;
 	}
-	++*o->nlist;
+	o->list[(*o->nlist)++].line = o->line;
 }
 
 static const struct td_key *td_key_find(const char *k, size_t n)
@@ -465,7 +466,7 @@ static void td_file_line(struct td_origin *o, const char *s, const char *end)
 
 void td_config_file(struct td_config *c, const char *text, size_t len, struct td_warnings *w)
 {
-	struct td_origin o = { c, w, "", "", c->target, &c->ntarget, 0 };
+	struct td_origin o = { c, w, "", "", c->target, &c->ntarget, 0, 0 };
 	const char *p = text, *end = text + len, *nl;
 	unsigned line = 1;
 
@@ -473,6 +474,7 @@ void td_config_file(struct td_config *c, const char *text, size_t len, struct td
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
 			nl = end;
+		o.line = line;
 		snprintf(o.where, sizeof o.where, "tinydump.conf line %u: ", line);
 		td_file_line(&o, p, nl);
 	}
@@ -482,7 +484,7 @@ void td_config_cmdline(struct td_config *c, const char *text, size_t len, struct
 {
 	struct td_target list[TD_MAX_TARGETS];
 	unsigned n = 0;
-	struct td_origin o = { c, w, "", "tinydump.", list, &n, 0 };
+	struct td_origin o = { c, w, "", "tinydump.", list, &n, 0, 0 };
 	const char *p = text, *end = text + len;
 	struct td_arg a;
 

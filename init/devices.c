@@ -17,7 +17,14 @@
 #include "os/log.h"
 #include "devices.h"
 
-#define SYSBLK "/sys/class/block"
+/* "" in the capture kernel; a made-up tree's directory in host tests
+ * (td_dev_root). Paths the caller sees stay "/dev/NAME". */
+static char root[256];
+
+void td_dev_root(const char *dir)
+{
+	snprintf(root, sizeof root, "%s", dir && strcmp(dir, "/") ? dir : "");
+}
 
 enum by { BY_DEV, BY_LABEL, BY_UUID, BY_PARTUUID };
 
@@ -33,10 +40,14 @@ struct blk {
 	char partuuid[37];     /* "" when unknown */
 };
 
+#define MAX_MATCH 4
+
 struct scan {
 	enum by by;
 	const char *val;
-	char match[48], second[48];
+	char match[MAX_MATCH][48]; /* "/dev/NAME" */
+	struct td_fsid id[MAX_MATCH];
+	int nmatch;              /* may exceed MAX_MATCH */
 	char seen[400];
 	size_t used;
 };
@@ -70,11 +81,11 @@ int td_dev_probe(const char *dev, struct td_fsid *id, struct td_err *e)
 /* A small sysfs attribute, trailing newline removed. */
 static int sys_attr(const char *name, const char *attr, char *buf, size_t cap)
 {
-	char p[160];
+	char p[400];
 	int fd;
 	ssize_t n;
 
-	snprintf(p, sizeof p, SYSBLK "/%.31s/%s", name, attr);
+	snprintf(p, sizeof p, "%s/sys/class/block/%.31s/%s", root, name, attr);
 	fd = open(p, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
@@ -91,12 +102,12 @@ static int sys_attr(const char *name, const char *attr, char *buf, size_t cap)
 /* The disk a partition belongs to: the link's second-to-last component. */
 static void parent_disk(const char *name, char *disk, size_t cap)
 {
-	char p[160], l[256];
+	char p[400], l[256];
 	ssize_t n;
 	char *last, *prev;
 
 	disk[0] = 0;
-	snprintf(p, sizeof p, SYSBLK "/%.31s", name);
+	snprintf(p, sizeof p, "%s/sys/class/block/%.31s", root, name);
 	n = readlink(p, l, sizeof l - 1);
 	if (n <= 0)
 		return;
@@ -137,13 +148,13 @@ static void partuuid(const char *disk, unsigned partno, char out[37])
 {
 	struct td_part parts[TD_MAX_PARTS];
 	uint8_t s0[512];
-	char dev[80], ssz[16];
+	char dev[300], ssz[16];
 	struct td_err e;
 	size_t n = 0;
 	int gpt = 0;
 
 	out[0] = 0;
-	snprintf(dev, sizeof dev, "/dev/%.31s", disk);
+	snprintf(dev, sizeof dev, "%s/dev/%.31s", root, disk);
 	if (read_at(dev, s0, sizeof s0, 0, &e) ||
 	    td_mbr_parts(s0, sizeof s0, parts, TD_MAX_PARTS, &n, &gpt, &e))
 		return;
@@ -172,7 +183,7 @@ static const char *table_kind(const char *dev)
 /* What one device is. Returns -1 for entries to skip (empty devices). */
 static int describe(const char *name, enum by by, struct blk *b)
 {
-	char buf[32], dev[80];
+	char buf[32], dev[300];
 	struct td_err e;
 
 	if (sys_attr(name, "size", buf, sizeof buf) || !strcmp(buf, "0"))
@@ -183,7 +194,7 @@ static int describe(const char *name, enum by by, struct blk *b)
 		b->partno = (unsigned)atoi(buf);
 		parent_disk(name, b->disk, sizeof b->disk);
 	}
-	snprintf(dev, sizeof dev, "/dev/%.31s", name);
+	snprintf(dev, sizeof dev, "%s/dev/%.31s", root, name);
 	b->has_fs = td_dev_probe(dev, &b->id, &e) == 0;
 	if (by == BY_PARTUUID && b->partno && b->disk[0])
 		partuuid(b->disk, b->partno, b->partuuid);
@@ -239,12 +250,15 @@ static int by_name(const void *a, const void *b)
 /* The names in /sys/class/block, sorted (vda, vda1, vdb ...). */
 static int list_names(char names[][NAME_MAX_LEN + 1], int max)
 {
-	DIR *d = opendir(SYSBLK);
+	char dir[300];
+	DIR *d;
 	struct dirent *de;
 	int n = 0;
 
-	if (!d)
+	snprintf(dir, sizeof dir, "%s/sys/class/block", root);
+	if (!(d = opendir(dir)))
 		return 0;
+
 	while ((de = readdir(d)) && n < max)
 		if (de->d_name[0] != '.' && strlen(de->d_name) <= NAME_MAX_LEN)
 			snprintf(names[n++], NAME_MAX_LEN + 1, "%.31s", de->d_name);
@@ -259,7 +273,8 @@ static void scan_once(struct scan *s)
 	int n = list_names(names, MAX_DEVS);
 	struct blk b;
 
-	s->match[0] = s->second[0] = s->seen[0] = 0;
+	s->nmatch = 0;
+	s->seen[0] = 0;
 	s->used = 0;
 	for (int i = 0; i < n; i++) {
 		if (describe(names[i], s->by, &b))
@@ -267,10 +282,11 @@ static void scan_once(struct scan *s)
 		note_seen(s, &b);
 		if (!matches(s, &b))
 			continue;
-		if (!s->match[0])
-			snprintf(s->match, sizeof s->match, "/dev/%s", b.name);
-		else if (!s->second[0])
-			snprintf(s->second, sizeof s->second, "/dev/%s", b.name);
+		if (s->nmatch < MAX_MATCH) {
+			snprintf(s->match[s->nmatch], sizeof s->match[0], "/dev/%s", b.name);
+			s->id[s->nmatch] = b.id;
+		}
+		s->nmatch++;
 	}
 }
 
@@ -289,7 +305,7 @@ static int parse_spec(const char *spec, struct scan *s, struct td_err *e)
 			continue;
 		s->by = kinds[i].by;
 		s->val = kinds[i].by == BY_DEV ? spec : spec + n;
-		if (s->by == BY_DEV && strlen(spec) >= sizeof s->match)
+		if (s->by == BY_DEV && strlen(spec) >= sizeof s->match[0])
 			break;
 		return 0;
 	}
@@ -314,22 +330,38 @@ int td_dev_find(const char *spec, unsigned timeout_s, char *path, size_t cap, st
 		return -1;
 	for (;;) {
 		if (dev_ready(&s)) {
-			snprintf(s.match, sizeof s.match, "%.47s", s.val);
+			snprintf(s.match[0], sizeof s.match[0], "%.47s", s.val);
+			s.nmatch = 1;
 			break;
 		}
 		scan_once(&s);
-		if (s.match[0] || td_mono_ms() >= deadline)
+		if (s.nmatch || td_mono_ms() >= deadline)
 			break;
 		if (!waited++)
 			td_log("waiting up to %u s for %s", timeout_s, spec);
 		td_sleep_ms(100);
 	}
-	if (!s.match[0])
+	if (!s.nmatch)
 		return td_fail(e, "%s not found after %u s; block devices seen: %s", spec, timeout_s,
 			       s.used ? s.seen : "none");
-	if (s.second[0])
-		td_log("%s matches %s and %s; using %s", spec, s.match, s.second, s.match);
-	if ((size_t)snprintf(path, cap, "%s", s.match) >= cap)
-		return td_fail(e, "device path %s too long", s.match);
+	if (s.nmatch > 1)
+		td_log("%s matches %d devices, %s and %s%s; using %s", spec, s.nmatch, s.match[0],
+		       s.match[1], s.nmatch > 2 ? " ..." : "", s.match[0]);
+	if ((size_t)snprintf(path, cap, "%s", s.match[0]) >= cap)
+		return td_fail(e, "device path %s too long", s.match[0]);
 	return 0;
+}
+
+int td_dev_all(const char *spec, struct td_devmatch *m, int max, struct td_err *e)
+{
+	struct scan s;
+
+	if (parse_spec(spec, &s, e))
+		return -1;
+	scan_once(&s);
+	for (int i = 0; i < s.nmatch && i < max && i < MAX_MATCH; i++) {
+		snprintf(m[i].path, sizeof m[i].path, "%s", s.match[i]);
+		m[i].id = s.id[i];
+	}
+	return s.nmatch;
 }

@@ -22,4 +22,17 @@ int td_dev_probe(const char *dev, struct td_fsid *id, struct td_err *e);
  *    LABEL=data), vdb (no filesystem)". */
 int td_dev_find(const char *spec, unsigned timeout_s, char *path, size_t cap, struct td_err *e);
 
+/* Every device matching spec now (no waiting): the number found, of which
+ * the first max (at most 4) go to m[]. For host-side checks, such as
+ * pinning a label to its UUID. */
+struct td_devmatch {
+	char path[48];        /* "/dev/NAME" */
+	struct td_fsid id;    /* zeroed when there is no ext filesystem */
+};
+int td_dev_all(const char *spec, struct td_devmatch *m, int max, struct td_err *e);
+
+/* Look for devices under dir (its sys/class/block and dev) instead of /;
+ * for host tests on a made-up tree. NULL or "/" restores /. */
+void td_dev_root(const char *dir);
+
 #endif

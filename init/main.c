@@ -20,7 +20,7 @@ static const struct {
 	{ "dmesg", td_cmd_dmesg, "dmesg FILE" },
 	{ "list", td_cmd_list, "list DIR [--by signature] [--json]          the dumps a receiver or disk target holds" },
 	{ "initramfs", td_cmd_initramfs, "initramfs [--output FILE] [--kernel-release R] [--root DIR] [--conf FILE]\n"
-	  "                   [--certs DIR] [--modules NAME[,NAME...]] [--no-detect]" },
+	  "                   [--certs DIR] [--modules NAME[,NAME...]] [--no-detect] [--sysroot DIR]" },
 	{ "receive", td_cmd_receive, "receive --listen ADDR:PORT --dir DIR --cert C --key K [--client-ca CA] [--min-free BYTES]\n"
 	  "                   [--timeout S] [--max-clients N]" },
 	{ "tls-probe", td_cmd_tlsprobe, "tls-probe HOST:PORT [--ca FILE] [--name NAME] [--cert FILE --key FILE] [--timeout S]" },

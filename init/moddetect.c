@@ -8,6 +8,7 @@
 
 #include "os/file.h"
 #include "config.h"
+#include "devices.h"
 #include "target.h"
 #include "moddetect.h"
 #include "modtree.h"
@@ -48,25 +49,17 @@ static void driver_chain(const char *dev, char *out, size_t cap)
 	}
 }
 
-/* /dev/disk/by-label/X and friends, else a /dev/NAME path: the sysfs
- * block device of the disk holding it. */
+/* The sysfs device of the disk holding spec's device (found as the capture
+ * will find it, devices.h; the first when several match). */
 static int disk_sysfs(const char *spec, char *sys, size_t cap)
 {
-	static const struct { const char *key, *dir; } by[] = {
-		{ "LABEL=", "by-label" }, { "UUID=", "by-uuid" }, { "PARTUUID=", "by-partuuid" },
-	};
-	char link[PATH_MAX], dev[PATH_MAX], devdir[PATH_MAX];
+	struct td_devmatch m;
+	struct td_err e;
 	const char *name;
 
-	snprintf(link, sizeof link, "%s%s", sysroot, spec);
-	for (size_t i = 0; i < sizeof by / sizeof by[0]; i++)
-		if (!strncmp(spec, by[i].key, strlen(by[i].key)))
-			snprintf(link, sizeof link, "%s/dev/disk/%s/%s", sysroot, by[i].dir,
-				 spec + strlen(by[i].key));
-	snprintf(devdir, sizeof devdir, "%s/dev/", sysroot);
-	if (!realpath(link, dev) || strncmp(dev, devdir, strlen(devdir)))
+	if (td_dev_all(spec, &m, 1, &e) < 1)
 		return -1;
-	name = dev + strlen(devdir);
+	name = m.path + 5;
 	snprintf(sys, cap, "%s/sys/class/block/%s/device", sysroot, name);
 	if (access(sys, F_OK) == 0)
 		return 0;

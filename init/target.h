@@ -46,6 +46,7 @@ struct td_target {
 	char where[128];
 	char path[192];
 	uint16_t port;
+	unsigned line;   /* tinydump.conf line it came from; 0 otherwise */
 };
 #define TD_MAX_TARGETS 8
 

@@ -8,7 +8,10 @@
 #  - the same inputs give the same bytes; LIST names exactly the files;
 #  - a module that does not exist is an error naming it;
 #  - host-only detection on a made-up sysfs (virtio disk by label, NFS over
-#    virtio-net) names the driver chain, ext4 and nfsv4.
+#    virtio-net) names the driver chain, ext4 and nfsv4;
+#  - the initramfs's configuration pins disk:LABEL=crash to the UUID of the
+#    one device labelled crash, keeps the label (and warns, naming both)
+#    when a second device carries it, and --no-detect copies it as written.
 set -eu
 . "$(dirname "$0")/lib.sh"
 T=initramfs-stock
@@ -105,7 +108,7 @@ fake_sysfs() {
 	mkdir -p "$s/$pci/0000:00:04.0/virtio1/block/vda/vda1" "$s/$pci/0000:00:03.0/virtio0/net/eth0" \
 		"$s/sys/bus/pci/drivers/virtio-pci" "$s/sys/bus/virtio/drivers/virtio_blk" \
 		"$s/sys/bus/virtio/drivers/virtio_net" "$s/sys/module/virtio_pci" "$s/sys/module/virtio_blk" \
-		"$s/sys/module/virtio_net" "$s/sys/class/block" "$s/sys/class/net" "$s/dev/disk/by-label" "$s/proc/net"
+		"$s/sys/module/virtio_net" "$s/sys/class/block" "$s/sys/class/net" "$s/dev" "$s/proc/net"
 	ln -s ../../../bus/pci/drivers/virtio-pci "$s/$pci/0000:00:04.0/driver"
 	ln -s ../../../bus/pci/drivers/virtio-pci "$s/$pci/0000:00:03.0/driver"
 	ln -s ../../../../bus/virtio/drivers/virtio_blk "$s/$pci/0000:00:04.0/virtio1/driver"
@@ -118,8 +121,10 @@ fake_sysfs() {
 	ln -s ../../devices/pci0000:00/0000:00:04.0/virtio1/block/vda "$s/sys/class/block/vda"
 	ln -s ../../devices/pci0000:00/0000:00:04.0/virtio1/block/vda/vda1 "$s/sys/class/block/vda1"
 	ln -s ../../devices/pci0000:00/0000:00:03.0/virtio0/net/eth0 "$s/sys/class/net/eth0"
-	: > "$s/dev/vda1"
-	ln -s ../../vda1 "$s/dev/disk/by-label/crash"
+	echo 4096 > "$s/$pci/0000:00:04.0/virtio1/block/vda/size"
+	echo 2048 > "$s/$pci/0000:00:04.0/virtio1/block/vda/vda1/size"
+	echo 1 > "$s/$pci/0000:00:04.0/virtio1/block/vda/vda1/partition"
+	mkfs.ext4 -q -F -L crash -U 5f0c3b1e-8d2a-4c6b-9e71-2a4b6c8d0e1f "$s/dev/vda1" 1M > /dev/null 2>&1
 	printf 'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n' > "$s/proc/net/route"
 	printf 'eth0\t00000000\t0202000A\t0003\t0\t0\t0\t00000000\t0\t0\t0\n' >> "$s/proc/net/route"
 	printf 'eth0\t0002000A\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n' >> "$s/proc/net/route"
@@ -133,7 +138,7 @@ check_detect() {
 	s=$(realpath "$W")/sysroot
 	fake_sysfs "$s"
 	printf 'target=disk:LABEL=crash\ntarget=nfs:10.0.2.2:/dumps\n' > "$W/td.conf"
-	got=$(TINYDUMP_SYSROOT=$s build "$root" "$rel" "$W/d.img" | tr '\n' ' ') || got=FAILED
+	got=$(build "$root" "$rel" "$W/d.img" --sysroot "$s" | tr '\n' ' ') || got=FAILED
 	if grep -q '^detected: virtio_blk,virtio_pci,ext4,virtio_net,nfsv4$' "$W/d.img.log" &&
 		for m in virtio_blk virtio_pci virtio_net net_failover failover nfsv4 nfs sunrpc; do
 			case " $got " in *" $m "*) ;; *) exit 1 ;; esac; done; then
@@ -142,7 +147,47 @@ check_detect() {
 		td_fail "$T/detects-disk-and-nfs-drivers" "$(grep detected: "$W/d.img.log"); modules: $got" "$W/d.img.log"
 	fi
 	echo "    $(grep detected: "$W/d.img.log") -> $got($(awk '/^modules:/ { print $3, $4 }' "$W/d.img.log" | tr -d ,))"
+	check_pin "$root" "$rel" "$s"
 	printf 'target=disk:LABEL=crash\n' > "$W/td.conf"
+}
+
+# check_pin ROOT RELEASE SYSROOT: LABEL= pinned to UUID= (fake_sysfs has one
+# ext4 vda1 labelled crash), and not when a second device has that label.
+check_pin() {
+	local root=$1 rel=$2 s=$3 pci=sys/devices/pci0000:00 conf
+	printf '# dumps\ntarget=disk:LABEL=crash:/var/crash\nlevel=31\n' > "$W/td.conf"
+	build "$root" "$rel" "$W/p.img" --sysroot "$s" > /dev/null || :
+	conf=$(cat "$W/x/etc/tinydump.conf" 2>/dev/null)
+	if printf '%s\n' "$conf" | grep -qx 'target=disk:UUID=5f0c3b1e-8d2a-4c6b-9e71-2a4b6c8d0e1f:/var/crash' &&
+		! printf '%s\n' "$conf" | grep -q '^target=disk:LABEL' &&
+		printf '%s\n' "$conf" | grep -qx 'level=31' &&
+		grep -q '^pinned: disk:LABEL=crash:/var/crash -> disk:UUID=5f0c3b1e-8d2a-4c6b-9e71-2a4b6c8d0e1f:/var/crash (/dev/vda1)$' "$W/p.img.log"; then
+		td_ok "$T/label-pinned-to-uuid"
+	else
+		td_fail "$T/label-pinned-to-uuid" "initramfs conf: $(printf '%s' "$conf" | tr '\n' '|')" "$W/p.img.log"
+	fi
+	build "$root" "$rel" "$W/q.img" --sysroot "$s" --no-detect --modules virtio_blk > /dev/null || :
+	if [ "$(cat "$W/x/etc/tinydump.conf" 2>/dev/null)" = "$(cat "$W/td.conf")" ]; then
+		td_ok "$T/no-detect-keeps-conf"
+	else
+		td_fail "$T/no-detect-keeps-conf" "--no-detect changed the configuration" "$W/q.img.log"
+	fi
+	# A USB stick labelled crash appears: vdb1.
+	mkdir -p "$s/$pci/0000:00:05.0/usb1/block/vdb/vdb1"
+	echo 4096 > "$s/$pci/0000:00:05.0/usb1/block/vdb/size"
+	echo 2048 > "$s/$pci/0000:00:05.0/usb1/block/vdb/vdb1/size"
+	echo 1 > "$s/$pci/0000:00:05.0/usb1/block/vdb/vdb1/partition"
+	ln -s ../../devices/pci0000:00/0000:00:05.0/usb1/block/vdb "$s/sys/class/block/vdb"
+	ln -s ../../devices/pci0000:00/0000:00:05.0/usb1/block/vdb/vdb1 "$s/sys/class/block/vdb1"
+	mkfs.ext4 -q -F -L crash "$s/dev/vdb1" 1M > /dev/null 2>&1
+	build "$root" "$rel" "$W/r.img" --sysroot "$s" > /dev/null || :
+	if [ "$(cat "$W/x/etc/tinydump.conf" 2>/dev/null)" = "$(cat "$W/td.conf")" ] &&
+		grep -q 'LABEL=crash matches 2 devices on this machine (/dev/vda1, /dev/vdb1)' "$W/r.img.log"; then
+		td_ok "$T/two-labels-warned-not-pinned"
+	else
+		td_fail "$T/two-labels-warned-not-pinned" "conf: $(tr '\n' '|' < "$W/x/etc/tinydump.conf")" "$W/r.img.log"
+	fi
+	rm -rf "$s/sys/class/block/vdb" "$s/sys/class/block/vdb1" "$s/dev/vdb1"
 }
 
 kernel deb12-cloud virtio_ring virtio virtio_blk virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci

@@ -1,0 +1,114 @@
+/* Pinning labels to UUIDs for the capture initramfs (confpin.h). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "confpin.h"
+#include "devices.h"
+#include "target.h"
+
+struct outbuf {
+	char *p;
+	size_t cap, len;
+	int full;
+};
+
+static void put(struct outbuf *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct outbuf *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(o->p + o->len, o->cap - o->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->cap - o->len)
+		o->full = 1;
+	else
+		o->len += (size_t)n;
+}
+
+/* The line that replaces target t (a disk:LABEL= one), or nothing when
+ * the label does not name exactly one device here. */
+static void pin(struct outbuf *o, const struct td_target *t)
+{
+	struct td_devmatch m[2];
+	struct td_err e;
+	int n = td_dev_all(t->where, m, 2, &e);
+
+	if (n < 0) {
+		fprintf(stderr, "tinydump: initramfs: warning: %s: %s; kept as written\n", t->spec, e.msg);
+		return;
+	}
+	if (n == 0) {
+		fprintf(stderr, "tinydump: initramfs: warning: no device on this machine has %s; "
+			"target %s kept as written, so any disk with that label present at the "
+			"crash receives the dump\n", t->where, t->spec);
+		return;
+	}
+	if (n > 1) {
+		fprintf(stderr, "tinydump: initramfs: warning: %s matches %d devices on this machine "
+			"(%s, %s%s); target %s kept as written and the capture takes the first it "
+			"sees; name one: target=disk:UUID=%s%s%s\n", t->where, n, m[0].path, m[1].path,
+			n > 2 ? ", ..." : "", t->spec, m[0].id.uuid[0] ? m[0].id.uuid : "...",
+			strcmp(t->path, "/") ? ":" : "", strcmp(t->path, "/") ? t->path : "");
+		return;
+	}
+	if (!m[0].id.uuid[0]) {
+		fprintf(stderr, "tinydump: initramfs: warning: %s (%s) has no UUID; target %s kept "
+			"as written\n", t->where, m[0].path, t->spec);
+		return;
+	}
+	put(o, "# tinydump initramfs: %s was %s here, pinned to its UUID\n", t->where, m[0].path);
+	put(o, "target=disk:UUID=%s%s%s\n", m[0].id.uuid, strcmp(t->path, "/") ? ":" : "",
+	    strcmp(t->path, "/") ? t->path : "");
+	printf("pinned: %s -> disk:UUID=%s%s%s (%s)\n", t->spec, m[0].id.uuid,
+	       strcmp(t->path, "/") ? ":" : "", strcmp(t->path, "/") ? t->path : "", m[0].path);
+}
+
+static int is_label(const struct td_target *t)
+{
+	return t->kind == &td_target_disk && !strncmp(t->where, "LABEL=", 6);
+}
+
+long td_conf_pin(const char *text, size_t len, char *out, size_t cap, struct td_err *e)
+{
+	static struct td_config c;
+	struct td_warnings w;
+	struct outbuf o = { out, cap, 0, 0 };
+	const char *p = text, *end = text + len, *nl;
+	unsigned line = 1;
+
+	memset(&w, 0, sizeof w);
+	td_config_defaults(&c);
+	td_config_file(&c, text, len, &w);
+	for (; p < end; p = nl + 1, line++) {
+		size_t before;
+		unsigned i;
+
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		for (i = 0; i < c.ntarget && !(c.target[i].line == line && is_label(&c.target[i])); i++)
+			;
+		before = o.len;
+		if (i < c.ntarget)
+			pin(&o, &c.target[i]);
+		if (o.len != before)
+			put(&o, "# was: %.*s\n", (int)(nl - p), p);
+		else
+			put(&o, "%.*s%s", (int)(nl - p), p, nl < end ? "\n" : "");
+	}
+	if (!c.targets_given) {
+		td_config_finish(&c, &w);
+		if (c.ntarget == 1 && is_label(&c.target[0])) {
+			if (len && text[len - 1] != '\n')
+				put(&o, "\n");
+			pin(&o, &c.target[0]);
+		}
+	}
+	if (o.full)
+		return td_fail(e, "the configuration with pinned targets is over %zu bytes", cap);
+	return (long)o.len;
+}

@@ -1,0 +1,21 @@
+/* The configuration the capture initramfs carries: disk:LABEL= targets
+ * pinned to the UUID of the one device on this machine with that label.
+ * A label is not an identity: any disk plugged in with it (a USB stick
+ * labelled "crash") would receive the machine's memory. Host only. */
+#ifndef TD_CONFPIN_H
+#define TD_CONFPIN_H
+
+#include <stddef.h>
+
+#include "os/err.h"
+
+/* text[len] is tinydump.conf as written (len 0: there is none). Each
+ * target line disk:LABEL=x[:DIR] whose label exactly one ext device on this
+ * machine carries becomes a comment and disk:UUID=u[:DIR]; with no target
+ * line, the default target is pinned the same way. Labels found on no
+ * device or on several stay as written, with a warning on stderr. Other
+ * lines are copied unchanged. The result goes to out[cap]; returns its
+ * length, or -1 when it does not fit. What was pinned is printed. */
+long td_conf_pin(const char *text, size_t len, char *out, size_t cap, struct td_err *e);
+
+#endif
