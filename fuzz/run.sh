@@ -3,7 +3,8 @@
 # libFuzzer targets (clang-14, -fsanitize=fuzzer,address,undefined) over the
 # pure sources (`make print-pure`). smoke: ~20 s per target (10 targets) (tests/run.sh calls
 # this); long: 10 min per target (make fuzz). One target runs at a time.
-# Prints "ok fuzz/T", "FAIL fuzz/T: CRASH-FILE", or "skip fuzz/T: why".
+# Prints "ok fuzz/T (N execs in S s, ...)", "FAIL fuzz/T: CRASH-FILE", or
+# "skip fuzz/T: why". FUZZ_SECS overrides the time per target.
 # Builds go to build/fuzz/; the corpus that grows is build/fuzz/corpus/T,
 # seeded from fuzz/corpus/T (checked in) and build/fuzz/seeds/T (made by
 # fuzz/mkseeds.c). Reproduce a crash: build/fuzz/T CRASH-FILE
@@ -16,6 +17,7 @@ smoke) secs=20 ;;
 long) secs=600 ;;
 *) echo "usage: fuzz/run.sh smoke|long [TARGET...]" >&2; exit 2 ;;
 esac
+secs=${FUZZ_SECS:-$secs}
 all="fuzz_elf fuzz_vmcoreinfo fuzz_kdump fuzz_dmesg fuzz_flat fuzz_filter fuzz_dhcp fuzz_proto
 	fuzz_config fuzz_blkid"
 targets=${*:-$all}
@@ -76,10 +78,13 @@ for t in $targets; do
 		-print_final_stats=1 -artifact_prefix="$B/$t." "${dirs[@]}" > "$B/$t.log" 2>&1
 	rc=$?
 	crash=$(ls -t "$B/$t".crash-* "$B/$t".leak-* "$B/$t".timeout-* "$B/$t".oom-* 2>/dev/null | head -1)
+	stats=$(awk '/stat::number_of_executed_units/ { x = $2 } /stat::peak_rss_mb/ { r = $2 }
+		END { if (x != "") printf " (%d execs in %d s, peak %s MB", x, '"$secs"', r }' "$B/$t.log")
+	[ -n "$stats" ] && stats="$stats, corpus $(ls "$B/corpus/$t" | wc -l) files)"
 	if [ $rc -eq 0 ] && [ -z "$crash" ]; then
-		echo "ok fuzz/$t"
+		echo "ok fuzz/$t$stats"
 	else
-		echo "FAIL fuzz/$t: ${crash:-exit status $rc, see $B/$t.log}"
+		echo "FAIL fuzz/$t: ${crash:-exit status $rc, see $B/$t.log}$stats"
 		grep -m1 -A8 'ERROR:\|runtime error' "$B/$t.log" | sed 's/^/    /'
 	fi
 done
