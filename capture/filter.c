@@ -151,6 +151,49 @@ static int setup_scan(struct td_filter *f, struct td_err *e)
 	return td_pagefmt_init(&f->pf, f->vi, f->mm.page_size, e);
 }
 
+/* Bytes of pfn backed by file data in some RAM PT_LOAD. */
+static uint64_t bytes_present(const struct td_vmcore *vc, uint64_t pfn)
+{
+	uint64_t a = pfn << TD_PAGE_SHIFT, b = a + TD_PAGE_SIZE, n = 0;
+
+	for (unsigned i = 0; i < vc->nload; i++) {
+		uint64_t s = vc->load[i].paddr, t = s + vc->load[i].filesz;
+		s = s > a ? s : a;
+		t = t < b ? t : b;
+		n += t > s ? t - s : 0;
+	}
+	return n;
+}
+
+/* A RAM PT_LOAD that starts or ends inside a page (kexec-tools' first
+ * segment ends at 0x9fc00 on a PC) leaves that page partly outside the
+ * dump. It is kept: its RAM bytes are the crashed machine's, and the rest
+ * reads as zeros (docs/DECISIONS.md "Partial pages"). makedumpfile leaves
+ * such a page out. Say so once per page. */
+static void partial_pages(const struct td_vmcore *vc, struct td_warnings *warn)
+{
+	uint64_t last = UINT64_MAX;
+
+	for (unsigned i = 0; i < vc->nload; i++) {
+		const struct td_load *l = &vc->load[i];
+		uint64_t edge[2] = { l->paddr, l->paddr + l->filesz };
+
+		for (unsigned k = 0; k < 2 && l->filesz; k++) {
+			uint64_t pfn = edge[k] >> TD_PAGE_SHIFT, have;
+
+			if (!(edge[k] & (TD_PAGE_SIZE - 1)) || pfn == last)
+				continue;
+			last = pfn;
+			if ((have = bytes_present(vc, pfn)) < TD_PAGE_SIZE)
+				td_warn(warn, "pfn 0x%llx is only partly RAM in this vmcore (%llu of %u bytes, "
+					"a PT_LOAD %s at 0x%llx): kept, with zeros where it has no data "
+					"(makedumpfile leaves such a page out)", (unsigned long long)pfn,
+					(unsigned long long)have, TD_PAGE_SIZE, k ? "ends" : "starts",
+					(unsigned long long)edge[k]);
+		}
+	}
+}
+
 int td_filter_init(struct td_filter *f, struct td_vmcore *vc, const struct td_vmcoreinfo *vi,
 		   unsigned level, struct td_warnings *warn, struct td_err *e)
 {
@@ -161,6 +204,7 @@ int td_filter_init(struct td_filter *f, struct td_vmcore *vc, const struct td_vm
 	f->vc = vc;
 	f->vi = vi;
 	f->warn = warn;
+	partial_pages(vc, warn);
 	f->chunk.pfn = UINT64_MAX;
 	f->level_requested = level & 31;
 	f->level_applied = level & TD_LVL_ZERO;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "os/log.h"
@@ -103,18 +104,24 @@ static int parse(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* Flattened output goes to a stream; everything else to a seekable file. */
+/* Flattened output goes to a stream; everything else to a seekable file,
+ * 0600 as every file that holds a dump (an existing one is narrowed too). */
 static int to_file(struct td_run *r, const struct opts *o, struct td_err *e)
 {
 	int stdout_ = !strcmp(o->output, "-");
-	int fd = stdout_ ? 1 : open(o->output, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = stdout_ ? 1 : open(o->output, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	struct td_filesink fs;
 	struct td_sink file;
 	struct td_flat_writer fw;
+	struct stat st;
 	int rc;
 
 	if (fd < 0)
 		return td_fail(e, "cannot create %s: %s", o->output, strerror(errno));
+	if (!stdout_ && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) &&
+	    fchmod(fd, 0600) < 0)
+		td_log("warning: %s is readable by others and chmod 0600 failed: %s", o->output,
+		       strerror(errno));
 	td_filesink_init(&fs, &file, fd, o->format == FMT_FLAT, stdout_ ? "standard output" : o->output);
 	if (o->format == FMT_FLAT) {
 		rc = td_flat_start(&fw, &file, e);

@@ -171,6 +171,7 @@ td_sys_initramfs() {
 		echo "file /boot/bzImage $TD_BZIMAGE 0644 0 0"
 		[ -z "$cap" ] || echo "file /boot/capture.cpio.gz $cap 0644 0 0"
 		[ -z "$td" ] || echo "file /bin/tinydump $td 0755 0 0"
+		[ -z "${TD_KEXEC:-}" ] || echo "file /bin/kexec $TD_KEXEC 0755 0 0"
 	} > "$spec"
 	_td_pack "$spec" "$out"
 	rm -f "$spec"

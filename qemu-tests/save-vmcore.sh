@@ -3,6 +3,10 @@
 # the directory holding it. Test input for the host-side capture code.
 # Usage: qemu-tests/save-vmcore.sh [RAM_MB]     (default 1024)
 #   WL_ANON=MiB  anonymous memory the workload fills (default 64)
+#   LOADER=workload | kexec-tools   how the capture kernel is loaded: the
+#                workload's kexec_file_load (default), or kexec-tools'
+#                kexec -p (kexec_load: the ELF headers are made in user space,
+#                and the first RAM segment ends mid-page at 0x9fc00)
 #
 # The system kernel runs the workload (every page class), loads a test-only
 # busybox capture initramfs with `workload kexec` (not tinydump: the copy
@@ -26,13 +30,14 @@ set -eu
 
 RAM=${1:-1024}
 WL_ANON=${WL_ANON:-64}
+LOADER=${LOADER:-workload}
 CRASHKERNEL=${CRASHKERNEL:-96M}
 CAPTURE_CMDLINE="console=ttyS0 irqpoll nr_cpus=1 reset_devices printk.devkmsg=on panic=1"
 
 vmcore_key() {
 	local q=$TD_ROOT/qemu-tests bbver
 	bbver=$(cat "$(dirname "$(td_busybox)")/version")
-	KEYEXTRA="$TD_KERNEL_KEY busybox $bbver ram $RAM anon $WL_ANON ck $CRASHKERNEL" \
+	KEYEXTRA="$TD_KERNEL_KEY busybox $bbver ram $RAM anon $WL_ANON ck $CRASHKERNEL loader $LOADER ${TD_KEXEC:-}" \
 		key "$q/workload.c" "$q/sys-init.sh" "$q/cap-init.sh" "$q/save-vmcore.sh"
 }
 
@@ -40,7 +45,7 @@ vmcore_key() {
 # WORK/dump.img.
 boot_and_copy() {
 	local w=$1 secs
-	td_sys_conf TD_LOADER=workload TD_CRASH=yes TD_WL_ANON="$WL_ANON" \
+	td_sys_conf TD_LOADER="$LOADER" TD_CRASH=yes TD_WL_ANON="$WL_ANON" \
 		TD_CAPTURE_CMDLINE="$CAPTURE_CMDLINE" > "$w/test.conf"
 	td_busybox_initramfs "$w/capture.cpio.gz" "$TD_ROOT/qemu-tests/cap-init.sh"
 	td_sys_initramfs "$w/sys.cpio.gz" "$w/test.conf" "$w/capture.cpio.gz"
@@ -84,6 +89,7 @@ collect() {
 		echo "copy $(td_marker "$w/console.log" vmcore-copied)"
 		echo "hwpoison $(td_marker "$w/console.log" wl-hwpoison || echo none)"
 		echo "capture_cmdline $CAPTURE_CMDLINE"
+		echo "loader $LOADER"
 	} > "$w/info"
 	rm -f "$w"/*.img "$w"/*.cpio.gz "$w/test.conf" "$w/qemu-seconds"
 	mv "$w" "$out"
@@ -102,6 +108,12 @@ build() {
 main() {
 	local out
 	case "$RAM" in ''|*[!0-9]*) die "usage: save-vmcore.sh [RAM_MB]" ;; esac
+	case "$LOADER" in
+	workload) ;;
+	kexec-tools) TD_KEXEC=$("$TD_ROOT/scripts/kexec-tools.sh") || die "scripts/kexec-tools.sh failed"
+		export TD_KEXEC ;;
+	*) die "LOADER=$LOADER: use workload or kexec-tools" ;;
+	esac
 	td_kernel
 	mkdir -p "$CACHE/vmcores"
 	out="$CACHE/vmcores/$(vmcore_key)-${RAM}M"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # /init of the crashing system in QEMU tests (busybox sh, PID 1).
 # Settings come from /etc/td-test.conf (written by td_sys_conf in lib.sh):
-#   TD_LOADER           tinydump | workload | none: how to load the capture kernel
+#   TD_LOADER           tinydump | workload | kexec-tools | none: how to load the
+#                       capture kernel (kexec-tools: kexec -p, the kexec_load call)
 #   TD_APPEND           --append words for `tinydump load`
 #   TD_CAPTURE_CMDLINE  full capture command line for `workload kexec`
 #   TD_CRASH            yes: crash with sysrq-c once loaded; no: power off
@@ -43,6 +44,9 @@ load() {
 		rc=$? ;;
 	workload)
 		/bin/workload kexec /boot/bzImage /boot/capture.cpio.gz "$TD_CAPTURE_CMDLINE"
+		rc=$? ;;
+	kexec-tools)
+		/bin/kexec -p /boot/bzImage --initrd=/boot/capture.cpio.gz --append="$TD_CAPTURE_CMDLINE"
 		rc=$? ;;
 	*) rc=0 ;;
 	esac

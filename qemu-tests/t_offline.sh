@@ -4,7 +4,8 @@
 #  - at levels 1 2 4 8 16 17 31 the kdump file is byte-identical to
 #    makedumpfile -c -d N;
 #  - the read() fallback gives the same bytes as mmap windows;
-#  - the flattened stream, rebuilt by makedumpfile -R, equals our file.
+#  - the flattened stream, rebuilt by makedumpfile -R, equals our file;
+#  - the output file is 0600.
 set -eu
 . "$(dirname "$0")/lib.sh"
 T=offline
@@ -27,6 +28,17 @@ for lvl in 1 2 4 8 16 17 31; do
 	fi
 	[ $lvl = 1 ] || rm -f "$W/md$lvl"
 done
+
+# A dump holds the machine's secrets: the file is 0600, even over an
+# existing 0644 file and whatever the umask.
+if [ "$(stat -c %a "$W/td31")" = 600 ] && install -m 0644 /dev/null "$W/old" &&
+	(umask 0; "$TD" capture --input "$V/vmcore" --output "$W/old" --level 31 > "$W/old.log" 2>&1) &&
+	[ "$(stat -c %a "$W/old")" = 600 ]; then
+	td_ok $T/output-file-is-private
+else
+	td_fail $T/output-file-is-private "modes: new $(stat -c %a "$W/td31"), over an existing 0644 file $(stat -c %a "$W/old")" "$W/old.log"
+fi
+rm -f "$W/old"
 
 "$TD" capture --input "$V/vmcore" --output "$W/td1r" --level 1 --read > "$W/td1r.log" 2>&1 || :
 if [ -s "$W/td1r" ] && cmp -s "$W/td1" "$W/td1r"; then
