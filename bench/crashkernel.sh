@@ -1,9 +1,11 @@
 #!/bin/bash
-# The smallest crashkernel= (4 MiB steps) with which a 1 GiB guest's dump
-# still completes with tinydump at level 31: one crash-and-capture cycle
-# per size, from START down until one fails (and the size below it, to be
-# sure). Prints one line per size and the verdict.
-#   bench/crashkernel.sh [START_MB] [RAM_MB]
+# The smallest crashkernel= (4 MiB steps) with which a guest's dump still
+# completes with tinydump at level 31: RUNS crash-and-capture cycles per
+# size (default 3: KASLR moves the kernel, so one lucky run proves little),
+# from START down; a size passes only when every run completes. It stops
+# after two sizes in a row with a failure. Prints one line per size and
+# the verdict.
+#   bench/crashkernel.sh [START_MB] [RAM_MB]     RUNS=N to change the runs
 # TD_STOCK=deb12-cloud|deb12-generic|deb13-cloud measures a stock Debian
 # kernel (scripts/stock-kernel.sh) as both kernels instead of the test
 # kernel, with the capture initramfs of `tinydump initramfs` carrying its
@@ -12,6 +14,7 @@ set -eu
 . "$(dirname "$0")/../qemu-tests/lib.sh"
 start=${1:-40}
 ram=${2:-1024}
+runs=${RUNS:-3}
 W=$(mktemp -d /tmp/td-ck.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 if [ -n "${TD_STOCK:-}" ]; then
@@ -31,7 +34,7 @@ fi
 try() {
 	local mb=$1 d
 	rm -rf "$W/run"
-	TD_CRASHKERNEL=${mb}M TD_TIMEOUT=240 td_crash_run "$W/run" "$ram" "tinydump.final=poweroff" >/dev/null 2>&1 || return 1
+	TD_CRASHKERNEL=${mb}M TD_TIMEOUT=$(( 200 + ram * 60 / 1024 )) td_crash_run "$W/run" "$ram" "tinydump.final=poweroff" >/dev/null 2>&1 || return 1
 	d=$(td_guest_ls "$W/run/dump.img" / | awk '{print $NF}' | grep -E -- '-[0-9]{4}-' | head -1)
 	[ -n "$d" ] && td_guest_ls "$W/run/dump.img" "/$d" | grep -qw vmcore
 }
@@ -39,16 +42,24 @@ try() {
 smallest=
 fails=0
 for (( mb = start; mb >= 8 && fails < 2; mb -= 4 )); do
-	if try "$mb"; then
-		echo "crashkernel=${mb}M: dump complete"
+	ok=0 why=
+	for (( r = 1; r <= runs; r++ )); do
+		if try "$mb"; then
+			ok=$((ok + 1))
+		else
+			# The reason comes from the capture kernel's part of the console.
+			why=$(sed -n '/elfcorehdr=/,$p' "$W/run/console.log" |
+				grep -a -m1 -E 'Out of memory|deadlocked|Kernel panic|Cannot|fatal' | cut -c1-100 || :)
+			why=${why:-see console}
+		fi
+	done
+	if [ $ok = "$runs" ]; then
+		echo "crashkernel=${mb}M: $ok of $runs dumps complete"
 		smallest=$mb
 		fails=0
 	else
-		# The reason comes from the capture kernel's part of the console.
-		why=$(sed -n '/elfcorehdr=/,$p' "$W/run/console.log" |
-			grep -a -m1 -E 'Out of memory|deadlocked|Kernel panic|Cannot|fatal' | cut -c1-120 || :)
-		echo "crashkernel=${mb}M: no dump (${why:-see console})"
+		echo "crashkernel=${mb}M: $ok of $runs dumps complete (last failure: $why)"
 		fails=$((fails + 1))
 	fi
 done
-echo "smallest crashkernel for a ${ram} MiB guest${TD_STOCK:+ on $TD_STOCK}: ${smallest:-none}M"
+echo "smallest crashkernel for a ${ram} MiB guest${TD_STOCK:+ on $TD_STOCK}: ${smallest:-none}M ($runs runs per size)"

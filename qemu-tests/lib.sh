@@ -61,6 +61,17 @@ td_saved_vmcore() {
 	exit 0
 }
 
+# td_readers: crash and makedumpfile that read this kernel's dumps, as
+# arrays TD_CRASH_TOOL and TD_MDF_TOOL: Debian 12's for 6.1 (the test kernel
+# and Debian 12's), unstable's through scripts/oracle.sh for later kernels.
+td_readers() {
+	case ${TD_STOCK_RELEASE:-6.1.} in
+	6.1.*) TD_CRASH_TOOL=(crash) TD_MDF_TOOL=(makedumpfile) ;;
+	*) TD_CRASH_TOOL=("$TD_ROOT/scripts/oracle.sh" crash)
+	   TD_MDF_TOOL=("$TD_ROOT/scripts/oracle.sh" makedumpfile) ;;
+	esac
+}
+
 td_kernel() {
 	local paths
 	if [ -n "${TD_STOCK:-}" ]; then
@@ -330,23 +341,31 @@ td_marker() {
 # and drgn (the crashed thread's stack) open FILE (drgn DRGNFILE: 0.0.22's
 # libkdumpfile cannot read flattened files) with VMLINUX and show the sysrq
 # crash; prints ok/FAIL lines T/crash-opens-NAME, T/drgn-stack-trace-NAME.
-td_dump_opens() {
-	local t=$1 vmlinux=$2 w=$3 name=$4 file=$5 drgnfile=${6:-$5}
-	printf 'bt\nlog\nquit\n' | timeout 300 crash --kaslr=auto -s "$vmlinux" "$file" > "$w/$name.crash" 2>&1 || :
-	/usr/bin/python3 - "$drgnfile" "$vmlinux" > "$w/$name.drgn" 2>&1 <<'PY' || :
+# td_drgn_trace DUMP VMLINUX OUT: drgn prints the crashed thread's stack to
+# OUT; 0 when it runs through sysrq_handle_crash.
+td_drgn_trace() {
+	/usr/bin/python3 - "$1" "$2" > "$3" 2>&1 <<'PY' || :
 import sys, drgn
 p = drgn.Program()
 p.set_core_dump(sys.argv[1])
 p.load_debug_info([sys.argv[2]])
-print(p.crashed_thread().stack_trace())
+t = p.crashed_thread()
+print("crashed thread: pid", t.tid, t.object.comm.string_().decode())
+print(t.stack_trace())
 PY
+	grep -q sysrq_handle_crash "$3"
+}
+
+td_dump_opens() {
+	local t=$1 vmlinux=$2 w=$3 name=$4 file=$5 drgnfile=${6:-$5}
+	printf 'bt\nlog\nquit\n' | timeout 300 crash --kaslr=auto -s "$vmlinux" "$file" > "$w/$name.crash" 2>&1 || :
 	if grep -q sysrq_handle_crash "$w/$name.crash" && grep -q 'sysrq: Trigger a crash' "$w/$name.crash" &&
 		! grep -qE 'page excluded|read error' "$w/$name.crash"; then
 		td_ok "$t/crash-opens-$name"
 	else
 		td_fail "$t/crash-opens-$name" "crash: no sysrq backtrace or log" "$w/$name.crash"
 	fi
-	if grep -q sysrq_handle_crash "$w/$name.drgn"; then
+	if td_drgn_trace "$drgnfile" "$vmlinux" "$w/$name.drgn"; then
 		td_ok "$t/drgn-stack-trace-$name"
 	else
 		td_fail "$t/drgn-stack-trace-$name" "drgn: no sysrq_handle_crash in the crashed thread's stack" "$w/$name.drgn"

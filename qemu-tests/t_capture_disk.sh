@@ -96,14 +96,7 @@ check_dmesg() {
 }
 
 check_drgn() {
-	/usr/bin/python3 - "$W/vmcore" "$TD_VMLINUX" > "$W/drgn.out" 2>&1 <<'EOF' || :
-import sys, drgn
-p = drgn.Program()
-p.set_core_dump(sys.argv[1])
-p.load_debug_info([sys.argv[2]])
-print(p.crashed_thread().stack_trace())
-EOF
-	if grep -q sysrq_handle_crash "$W/drgn.out"; then
+	if td_drgn_trace "$W/vmcore" "$TD_VMLINUX" "$W/drgn.out"; then
 		td_ok $T/drgn-stack-trace
 	else
 		td_fail $T/drgn-stack-trace "drgn's crashed_thread().stack_trace() lacks sysrq_handle_crash" "$W/drgn.out"

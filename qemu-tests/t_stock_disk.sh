@@ -38,10 +38,8 @@ stock() {
 
 # Readers of the dump: the host's for 6.1, unstable's for later kernels.
 readers() {
-	case $S_release in
-	6.1.*) CRASH=(crash) MAKEDUMPFILE=(makedumpfile) ;;
-	*) CRASH=("$TD_ROOT/scripts/oracle.sh" crash) MAKEDUMPFILE=("$TD_ROOT/scripts/oracle.sh" makedumpfile) ;;
-	esac
+	TD_STOCK_RELEASE=$S_release td_readers
+	CRASH=("${TD_CRASH_TOOL[@]}") MAKEDUMPFILE=("${TD_MDF_TOOL[@]}")
 }
 
 build_initramfs() {
@@ -164,6 +162,17 @@ check_kept() {
 	fi
 }
 
+# drgn (Debian 12's) finds the crashed thread and its stack in our dump,
+# with the -dbg vmlinux.
+check_drgn() {
+	if td_drgn_trace "$W/vmcore" "$S_vmlinux" "$W/drgn.out"; then
+		td_ok "$T/drgn-crashed-thread"
+	else
+		td_fail "$T/drgn-crashed-thread" "drgn's crashed_thread().stack_trace() lacks sysrq_handle_crash" "$W/drgn.out"
+	fi
+	sed -n '1,4p' "$W/drgn.out" | sed 's/^/    /'
+}
+
 main() {
 	stock || { td_skip "$T" "scripts/stock-kernel.sh $K failed: $(tail -1 "$W/stock.err")"; exit 0; }
 	TD_BZIMAGE=$S_vmlinuz
@@ -174,6 +183,7 @@ main() {
 	check_modules
 	check_landed || exit 1
 	check_crash
+	check_drgn
 	check_dmesg
 	check_level
 	check_kept
