@@ -86,6 +86,9 @@ static uint64_t *bucket(struct td_pagestats *st, enum kind k, unsigned level)
  * vmemmap) at [32 MiB, 96 MiB). Section 0's vmemmap uses 4 KiB pages, the
  * rest 2 MiB pages. */
 static int use_l5, use_gen;
+/* Where the first RAM PT_LOAD ends: 0xa0000, or kexec-tools' 0x9fc00
+ * (the file still holds the whole page; only the header is cut). */
+static uint64_t use_low_end = 0xa0000;
 static uint64_t use_sme;
 
 static void layout(struct vmgen *g)
@@ -218,11 +221,18 @@ static struct dump *open_dump(struct vmgen *g)
 	if (fd < 0 || !d)
 		return NULL;
 	d->len = vmgen_write(g, path);
-	d->map = mmap(NULL, d->len, PROT_READ, MAP_PRIVATE, fd, 0);
+	d->map = mmap(NULL, d->len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	close(fd);
 	unlink(path);
 	if (d->map == MAP_FAILED)
 		return NULL;
+	for (unsigned i = 0, n = td_le16(d->map + 56); i < n && use_low_end != 0xa0000; i++) {
+		uint8_t *ph = d->map + td_le64(d->map + 32) + 56u * i;
+		if (td_le32(ph) == 1 && td_le64(ph + 24) == 0x1000) {
+			td_put_le64(ph + 32, use_low_end - 0x1000);
+			td_put_le64(ph + 40, use_low_end - 0x1000);
+		}
+	}
 	d->mb = (struct td_membuf){ d->map, d->len };
 	td_source_mem(&d->src, &d->mb);
 	if (td_vmcore_open(&d->vc, &d->src, &e) < 0 || d->vc.note_size > sizeof d->notes ||

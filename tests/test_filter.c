@@ -89,6 +89,50 @@ static void holes(void)
 	close_dump(d);
 }
 
+/* kexec-tools' layout: the first RAM segment ends at 0x9fc00, inside pfn
+ * 0x9f. That page is kept (docs/DECISIONS.md "Partial pages"), a warning
+ * names it, its 3072 RAM bytes are read from the segment and the rest is
+ * zeros, never the bytes that follow in the file. */
+static void fill_9f(struct vmgen *g)
+{
+	uint8_t b[4096];
+
+	memset(b, 0xab, sizeof b);
+	vmgen_write_phys(g, 0x9f000, b, sizeof b);
+}
+
+static void partial_page(void)
+{
+	struct td_pagestats st;
+	const uint8_t *pg;
+	struct td_err e;
+	struct dump *d;
+	int named = 0, tail0 = 1;
+
+	use_low_end = 0x9fc00;
+	d = build(0, fill_9f);
+	use_low_end = 0xa0000;
+	T_CHECK(d && run(d, 31, TD_CYCLE_PFNS, &st) == 0, "run");
+	if (!d)
+		return;
+	T_CHECK(bit(0x9e) == td_vmcore_pfn_present(&d->vc, 0x9e) && bit(0x9f) && !bit(0xa0),
+		"pfn 0x9f kept: 0x9e %d 0x9f %d 0xa0 %d", bit(0x9e), bit(0x9f), bit(0xa0));
+	for (unsigned i = 0; i < warn.n; i++)
+		named += strstr(warn.line[i], "pfn 0x9f is only partly RAM") && strstr(warn.line[i], "3072 of 4096");
+	T_CHECK(named == 1, "one warning names pfn 0x9f (%u warnings)", warn.n);
+	pg = td_vmcore_page(&d->vc, 0x9f, &e);
+	T_CHECK(pg != NULL, "reading pfn 0x9f");
+	if (pg) {
+		for (unsigned i = 0xc00; i < 0x1000; i++)
+			tail0 &= pg[i] == 0;
+		T_CHECK(tail0, "bytes past 0x9fc00 read as zeros");
+		T_CHECK(pg[0] == 0xab && pg[0xbff] == 0xab &&
+			!memcmp(pg, d->map + d->vc.load[0].off + 0x9f000 - d->vc.load[0].paddr, 0xc00),
+			"the RAM bytes are the segment's");
+	}
+	close_dump(d);
+}
+
 /* A VMCOREINFO without some field: the bits that need it are not applied
  * (and why says so), everything else is exact. */
 static void missing(const char *key, unsigned lost, const char *why_part)
@@ -220,5 +264,6 @@ int main(int argc, char **argv)
 	T_RUN(missing_fields);
 	T_RUN(robustness);
 	T_RUN(cut_at_cycle);
+	T_RUN(partial_page);
 	T_END();
 }
