@@ -17,18 +17,7 @@ ram=${2:-1024}
 runs=${RUNS:-3}
 W=$(mktemp -d /tmp/td-ck.XXXXXX)
 trap 'rm -rf "$W"' EXIT
-if [ -n "${TD_STOCK:-}" ]; then
-	"$TD_ROOT/scripts/stock-kernel.sh" "$TD_STOCK" > "$W/stock.txt" || die "no stock kernel $TD_STOCK"
-	TD_BZIMAGE=$(sed -n 's/^vmlinuz=//p' "$W/stock.txt")
-	mkdir -p "$W/nocerts" && printf 'target=disk:LABEL=crash\n' > "$W/td.conf"
-	"$TD_ROOT/build/tinydump" initramfs --root "$(sed -n 's/^root=//p' "$W/stock.txt")" \
-		--kernel-release "$(sed -n 's/^release=//p' "$W/stock.txt")" --no-detect \
-		--modules virtio_blk,virtio_pci,ext4 --conf "$W/td.conf" --certs "$W/nocerts" \
-		--output "$W/capture.img" | tail -1
-	export TD_CAPTURE_INITRD=$W/capture.img
-else
-	td_kernel
-fi
+td_kernel
 
 # try MB: 0 when a complete vmcore landed on the dump disk.
 try() {
@@ -42,10 +31,11 @@ try() {
 smallest=
 fails=0
 for (( mb = start; mb >= 8 && fails < 2; mb -= 4 )); do
-	ok=0 why=
+	ok=0 why= avail=
 	for (( r = 1; r <= runs; r++ )); do
 		if try "$mb"; then
 			ok=$((ok + 1))
+			avail=$(grep -a -m1 'tinydump: memory at start' "$W/run/console.log" | sed 's/.*MemAvailable //')
 		else
 			# The reason comes from the capture kernel's part of the console.
 			why=$(sed -n '/elfcorehdr=/,$p' "$W/run/console.log" |
@@ -54,7 +44,7 @@ for (( mb = start; mb >= 8 && fails < 2; mb -= 4 )); do
 		fi
 	done
 	if [ $ok = "$runs" ]; then
-		echo "crashkernel=${mb}M: $ok of $runs dumps complete"
+		echo "crashkernel=${mb}M: $ok of $runs dumps complete (MemAvailable at PID 1 start: ${avail:-?})"
 		smallest=$mb
 		fails=0
 	else

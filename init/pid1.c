@@ -67,6 +67,27 @@ static void early(void)
 	td_log_kmsg(1);
 }
 
+/* The capture kernel's memory as PID 1 starts and after the modules: what
+ * crashkernel= left once the kernel booted (bench/cmdline-options.sh and
+ * bench/crashkernel.sh read these lines). */
+static void log_memory(const char *when)
+{
+	static char text[4096];
+	unsigned long long total = 0, avail = 0;
+	struct td_err e;
+	size_t len;
+	char *p;
+
+	if (td_read_file("/proc/meminfo", text, sizeof text - 1, &len, &e) < 0)
+		return;
+	text[len] = '\0';
+	if ((p = strstr(text, "MemTotal:")))
+		total = strtoull(p + 9, NULL, 10);
+	if ((p = strstr(text, "MemAvailable:")))
+		avail = strtoull(p + 13, NULL, 10);
+	td_log("memory %s: MemTotal %llu kB, MemAvailable %llu kB", when, total, avail);
+}
+
 int td_pid1(void)
 {
 	static struct td_config cfg;
@@ -76,8 +97,11 @@ int td_pid1(void)
 
 	early();
 	td_log("tinydump %s: capture run starting", TD_VERSION);
+	log_memory("at start");
 	read_config(&cfg);
 	td_modules_load(TD_MODULES_LIST);
+	if (access(TD_MODULES_LIST, F_OK) == 0)
+		log_memory("after the modules");
 	run = calloc(1, sizeof *run);
 	if (!run || td_run_open(run, "/proc/vmcore", 0, cfg.level, &e) < 0) {
 		td_log_fatal("cannot use /proc/vmcore: %s", run ? e.msg : "out of memory");
