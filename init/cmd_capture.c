@@ -2,6 +2,7 @@
  * into one file (--output) or delivered like the capture run (--target). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@ struct opts {
 	struct td_target_env env;
 	const char *tls_name;
 	unsigned timeout;
+	unsigned retries;    /* UINT_MAX: the configuration's default */
 };
 enum { FMT_FLAT = 100 };
 
@@ -42,14 +44,15 @@ static const char *codec_want(void)
 	return want;
 }
 
-static int parse_level(const char *s, unsigned *v)
+/* A decimal number from 0 to max. */
+static int parse_num(const char *s, unsigned long max, unsigned *v)
 {
 	char *end;
 	unsigned long l;
 
 	errno = 0;
 	l = strtoul(s, &end, 10);
-	if (!*s || *end || errno || l > 31)
+	if (!*s || *s == '-' || *end || errno || l > max)
 		return -1;
 	*v = (unsigned)l;
 	return 0;
@@ -58,7 +61,8 @@ static int parse_level(const char *s, unsigned *v)
 static int parse(int argc, char **argv, struct opts *o)
 {
 	*o = (struct opts){ .level = 31, .format = TD_FMT_KDUMP, .codec = TD_CODEC_DEFAULT, .threads = -1,
-			    .env = { 0, TD_TLS_CA_PATH, TD_TLS_CERT_PATH, TD_TLS_KEY_PATH } };
+			    .env = { 0, TD_TLS_CA_PATH, TD_TLS_CERT_PATH, TD_TLS_KEY_PATH },
+			    .retries = UINT_MAX };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		int used = 1;
@@ -69,7 +73,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		else if (!strcmp(a, "--target") && v)
 			o->target = v;
 		else if (!strcmp(a, "--level"))
-			used = v && !parse_level(v, &o->level) ? 1 : bad(a, v, "want a dump level from 0 to 31");
+			used = v && !parse_num(v, 31, &o->level) ? 1 : bad(a, v, "want a dump level from 0 to 31");
 		else if (!strcmp(a, "--format"))
 			used = !v ? bad(a, v, "want kdump, elf or flat")
 			       : !strcmp(v, "kdump") ? (o->format = TD_FMT_KDUMP, 1)
@@ -79,7 +83,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		else if (!strcmp(a, "--compress"))
 			used = v && (o->codec = td_codec_by_name(v)) ? 1 : bad(a, v, codec_want());
 		else if (!strcmp(a, "--threads"))
-			used = v && !parse_level(v, (unsigned *)&o->threads) && o->threads <= 8
+			used = v && !parse_num(v, 8, (unsigned *)&o->threads)
 				       ? 1 : bad(a, v, "want a number of compression threads from 0 to 8");
 		else if (!strcmp(a, "--ca") && v)
 			o->env.ca = v;
@@ -90,7 +94,11 @@ static int parse(int argc, char **argv, struct opts *o)
 		else if (!strcmp(a, "--tls-name") && v)
 			o->tls_name = v;
 		else if (!strcmp(a, "--timeout"))
-			used = v && !parse_level(v, &o->timeout) ? 1 : bad(a, v, "want seconds");
+			used = v && !parse_num(v, 86400, &o->timeout) && o->timeout
+				       ? 1 : bad(a, v, "want seconds from 1 to 86400");
+		else if (!strcmp(a, "--retries"))
+			used = v && !parse_num(v, TD_RETRIES_MAX, &o->retries)
+				       ? 1 : bad(a, v, "want a number of retries from 0 to 5");
 		else if (!strcmp(a, "--read"))
 			used = (o->force_read = 1, 0);
 		else
@@ -155,6 +163,8 @@ static int to_target(struct td_run *r, const struct opts *o, struct td_err *e)
 		snprintf(cfg.tls_name, sizeof cfg.tls_name, "%s", o->tls_name);
 	if (o->timeout)
 		cfg.timeout = o->timeout;
+	if (o->retries != UINT_MAX)
+		cfg.retries = o->retries;
 	if (td_targets_run(r, &cfg, &o->env, landed, sizeof landed) < 0)
 		return td_fail(e, "target %s failed (see above)", o->target);
 	if (cfg.target[0].kind == &td_target_dir)

@@ -67,6 +67,21 @@ static void td_show_timeout(const struct td_config *c, char *b, size_t n)
 	snprintf(b, n, "%u", c->timeout);
 }
 
+static const char *td_set_retries(struct td_config *c, const char *v)
+{
+	unsigned long n;
+
+	if (td_dec_parse(v, strlen(v), TD_RETRIES_MAX, &n) < 0)
+		return "is not a number of retries from 0 to 5";
+	c->retries = (unsigned)n;
+	return NULL;
+}
+
+static void td_show_retries(const struct td_config *c, char *b, size_t n)
+{
+	snprintf(b, n, "%u", c->retries);
+}
+
 static const char *td_set_nfsvers(struct td_config *c, const char *v)
 {
 	if (strcmp(v, "3") && strcmp(v, "4"))
@@ -315,6 +330,7 @@ static const struct td_key td_keys[] = {
 	{ "cpus", td_set_cpus, td_show_cpus },
 	{ "ip", td_set_ip, td_show_ip },
 	{ "timeout", td_set_timeout, td_show_timeout },
+	{ "retries", td_set_retries, td_show_retries },
 	{ "final", td_set_final, td_show_final },
 	{ "failure", td_set_failure, td_show_failure },
 };
@@ -417,6 +433,7 @@ void td_config_defaults(struct td_config *c)
 	c->codec = TD_CODEC_DEFAULT;
 	c->ip.mode = TD_IP_UNSET;
 	c->timeout = 60;
+	c->retries = 2;
 	c->final = TD_ACT_REBOOT;
 	c->failure = TD_ACT_REBOOT;
 }

@@ -30,11 +30,15 @@ struct td_config {
 	const struct td_codec *codec; /* page codec (capture/codec.h) */
 	struct td_ipconf ip;
 	unsigned timeout;   /* seconds, 1..86400 */
+	unsigned retries;   /* more tries of a failed tls: target, 0..TD_RETRIES_MAX */
 	unsigned cpus;      /* capture kernel CPUs (nr_cpus=) and compression threads, 1..TD_CPUS_MAX */
 	enum td_action final, failure;
 	int defaulted_target; /* set by td_config_finish: the default is used */
 	unsigned targets_given; /* target entries seen, valid or not */
 };
+
+/* tinydump.retries= at most. */
+#define TD_RETRIES_MAX 5
 
 /* tinydump.cpus= at most: the compression threads PID 1 can run. */
 #define TD_CPUS_MAX 8

@@ -71,11 +71,17 @@ static void pages(struct js *j, const struct td_pagestats *s)
 	    (unsigned long long)s->unclassified);
 }
 
+/* The failed tries before this one: the last TD_MAX_ATTEMPTS of them (so the
+ * record fits the space reserved for it whatever tinydump.retries= says),
+ * and how many there were. */
 static void attempts(struct js *j, const struct td_outcome *o)
 {
+	unsigned first = o->nattempts > TD_MAX_ATTEMPTS ? o->nattempts - TD_MAX_ATTEMPTS : 0;
+
+	put(j, "  \"attempts_total\": %u,\n", o->nattempts);
 	put(j, "  \"attempts\": [");
-	for (unsigned i = 0; i < o->nattempts; i++) {
-		put(j, "%s\n    {\"target\": ", i ? "," : "");
+	for (unsigned i = first; i < o->nattempts; i++) {
+		put(j, "%s\n    {\"target\": ", i > first ? "," : "");
 		str(j, o->attempts[i].target);
 		put(j, ", \"result\": ");
 		str(j, o->attempts[i].result);

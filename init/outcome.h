@@ -9,7 +9,7 @@
 
 #define TD_VERSION "0.1.0"
 
-#define TD_MAX_ATTEMPTS 8 /* = TD_MAX_TARGETS */
+#define TD_MAX_ATTEMPTS 9 /* listed in tinydump.json: the last ones */
 
 struct td_attempt {
 	char target[256];

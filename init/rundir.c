@@ -47,8 +47,8 @@ void td_dump_name(const struct td_run *r, char *out, size_t cap, long long *when
 static size_t outcome(struct rd *d, const char *cause)
 {
 	const struct td_try *c = d->c;
-	struct td_attempt att[TD_MAX_ATTEMPTS + 1];
-	unsigned n_att = c->nfailed < TD_MAX_ATTEMPTS ? c->nfailed : TD_MAX_ATTEMPTS;
+	static struct td_attempt att[TD_MAX_TARGETS * (TD_RETRIES_MAX + 1) + 1];
+	unsigned n_att = c->nfailed;
 	struct td_outcome o = {
 		.run = c->run, .target = c->target->spec, .when = d->when,
 		.crash_time_from_clock = d->from_clock, .format = c->cfg->format ? "elf" : "kdump",

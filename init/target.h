@@ -23,6 +23,9 @@ struct td_target_kind {
 	const char *prefix;  /* "disk" */
 	const char *grammar; /* "disk:DEVICE[:DIR]", for messages */
 	int host_only;       /* refused in the capture kernel's configuration */
+	/* Tried again (tinydump.retries=, with backoff) when deliver() fails
+	 * with -1; -2 from deliver() means trying again cannot help. */
+	int retry;
 	/* Parse REST (after "PREFIX:") into t->where, t->path, t->port; the
 	 * message names the offending part. Pure. */
 	int (*parse)(struct td_target *t, const char *rest, struct td_err *e);

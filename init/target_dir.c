@@ -36,5 +36,5 @@ static enum td_readiness ready(const struct td_target *t, const struct td_config
 }
 
 const struct td_target_kind td_target_dir = {
-	"dir", "dir:PATH", 1, parse, deliver, ready,
+	"dir", "dir:PATH", 1, 0, parse, deliver, ready,
 };

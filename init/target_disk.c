@@ -120,5 +120,5 @@ static enum td_readiness ready(const struct td_target *t, const struct td_config
 }
 
 const struct td_target_kind td_target_disk = {
-	"disk", "disk:DEVICE[:DIR]", 0, parse, deliver, ready,
+	"disk", "disk:DEVICE[:DIR]", 0, 0, parse, deliver, ready,
 };

@@ -62,5 +62,5 @@ static enum td_readiness ready(const struct td_target *t, const struct td_config
 }
 
 const struct td_target_kind td_target_nfs = {
-	"nfs", "nfs:SERVER:/PATH", 0, parse, deliver, ready,
+	"nfs", "nfs:SERVER:/PATH", 0, 0, parse, deliver, ready,
 };

@@ -74,9 +74,10 @@ static int deliver(struct td_try *c, const struct td_target *t, struct td_err *e
 		return -1;
 	if (c->cfg->format)
 		td_log("tinydump.format=elf does not apply to TLS targets; sending kdump");
-	if (td_upload(&p, t->where, t->port, c->cfg->tls_name, c->env->ca, c->env->cert,
-		      c->env->key, c->cfg->timeout, e) < 0)
-		return -1;
+	int rc = td_upload(&p, t->where, t->port, c->cfg->tls_name, c->env->ca, c->env->cert,
+			   c->env->key, c->cfg->timeout, e);
+	if (rc < 0)
+		return rc; /* -2: the target loop does not retry */
 	snprintf(c->landed, sizeof c->landed, "delivered to %s", t->spec);
 	return 0;
 }
@@ -89,5 +90,5 @@ static enum td_readiness ready(const struct td_target *t, const struct td_config
 }
 
 const struct td_target_kind td_target_tls = {
-	"tls", "tls:HOST:PORT", 0, parse, deliver, ready,
+	"tls", "tls:HOST:PORT", 0, 1, parse, deliver, ready,
 };

@@ -40,4 +40,9 @@ int td_try_network(struct td_try *c, struct td_err *e);
 
 const char *td_action_name(enum td_action a);
 
+/* The pause before retry number retry+1 (0-based) of a target: 2, 4, 8,
+ * 16, then 30 s, each scaled by a factor from [0.5, 1.5) that rnd (uniform
+ * over 32 bits) picks. */
+unsigned td_backoff_ms(unsigned retry, uint32_t rnd);
+
 #endif

@@ -19,6 +19,7 @@ struct upload {
 	uint64_t flat_bytes;
 	int net_failed;      /* the connection failed: nothing more can be sent */
 	int spoke;           /* the receiver replied early */
+	int permanent;       /* trying again cannot help (td_upload returns -2) */
 	struct td_err net_err;
 	char reply[TD_PROTO_TEXT_MAX + 1]; /* the receiver's text */
 };
@@ -167,6 +168,13 @@ static int judge_reply(struct upload *u, const struct td_reply *r, struct td_err
 {
 	if (r->code == TD_R_STORED)
 		return 0;
+	/* Another try sends the same bytes: a bad request, an old version or a
+	 * record past the size bound would be refused again, and an incomplete
+	 * dump (our reads failed) would be as incomplete. Space, checksums and
+	 * the receiver's own errors may be different next time, or elsewhere
+	 * behind a load balancer. */
+	u->permanent = r->code == TD_R_STORED_INCOMPLETE || r->code == TD_R_BAD_REQUEST ||
+		       r->code == TD_R_VERSION || r->code == TD_R_BEYOND_SIZE;
 	return td_fail(e, "receiver %s answered %s: %s", u->t->peer, td_reply_name(r->code),
 		       r->text);
 }
@@ -202,8 +210,10 @@ static int run_upload(struct upload *u, const struct td_payload *p, struct td_er
 	if (read_reply(u, &r, e) < 0 || judge_reply(u, &r, e) < 0)
 		return -1;
 	snprintf(u->reply, sizeof u->reply, "%s", r.text);
-	if (status != TD_DUMP_COMPLETE)
+	if (status != TD_DUMP_COMPLETE) {
+		u->permanent = 1;
 		return td_fail(e, "the receiver stored an incomplete dump: %s", dump_err.msg);
+	}
 	return 0;
 }
 
@@ -273,7 +283,7 @@ int td_upload(const struct td_payload *p, const char *host, uint16_t port,
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (load_creds(&c, ca_path, cert_path, key_path, e) < 0)
-		return -1;
+		return -2;
 	u.t = malloc(sizeof *u.t);
 	rc = u.t ? open_session(u.t, &c, host, port, tls_name, ca_path, timeout_s, e)
 		 : td_fail(e, "out of memory");
@@ -292,7 +302,7 @@ int td_upload(const struct td_payload *p, const char *host, uint16_t port,
 		       secs > 0 ? u.flat_bytes / secs / 1e6 : 0.0);
 	free(u.t);
 	free_creds(&c);
-	return rc;
+	return rc < 0 && u.permanent ? -2 : rc;
 }
 
 int td_upload_probe(const char *host, uint16_t port, const char *tls_name, const char *ca_path,

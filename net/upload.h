@@ -47,7 +47,9 @@ struct td_payload {
  * JSON buffer, whatever the dump size; nothing of the dump is buffered.
  * Returns 0 only when the receiver acknowledged the dump as stored and
  * fsynced; otherwise -1 with e saying why (the receiver's own text when it
- * answered with an error). Logs one line on connect and one on the end. */
+ * answered with an error), or -2 when sending the same again cannot help
+ * (our credentials do not load; the receiver refused the request itself;
+ * the dump is incomplete). Logs one line on connect and one on the end. */
 int td_upload(const struct td_payload *p, const char *host, uint16_t port,
 	      const char *tls_name, const char *ca_path, const char *cert_path,
 	      const char *key_path, unsigned timeout_s, struct td_err *e);

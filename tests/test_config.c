@@ -45,6 +45,22 @@ static void test_defaults(void)
 		"default target %u %.80s", c.ntarget, c.target[0].where);
 }
 
+/* tinydump.retries=: 0..5, default 2; a bad value keeps the old one. */
+static void test_retries(void)
+{
+	reset();
+	T_CHECK(c.retries == 2, "default retries %u", c.retries);
+	cmdline("tinydump.retries=0");
+	T_NO_WARN();
+	T_CHECK(c.retries == 0, "retries %u", c.retries);
+	file("retries=5\n");
+	T_NO_WARN();
+	T_CHECK(c.retries == 5, "retries %u", c.retries);
+	cmdline("tinydump.retries=6");
+	T_ONE_WARN("tinydump.retries=6 is not a number of retries from 0 to 5; using 5");
+	T_CHECK(c.retries == 5, "retries %u after a bad value", c.retries);
+}
+
 static void test_keys_valid(void)
 {
 	reset();
@@ -469,6 +485,7 @@ int main(int argc, char **argv)
 	T_RUN(test_targets_valid);
 	T_RUN(test_targets_invalid);
 	T_RUN(test_target_lists);
+	T_RUN(test_retries);
 	T_RUN(test_file);
 	T_RUN(test_precedence);
 	T_RUN(test_warning_overflow);
