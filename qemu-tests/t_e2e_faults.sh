@@ -47,7 +47,9 @@ S_NFS=nfs:10.0.2.2:/crash
 S_SMALL=disk:LABEL=small
 S_KILL=tls:10.0.2.2:$P_KILL
 S_GOOD=disk:LABEL=crash
-COMMON="tinydump.timeout=5 tinydump.final=poweroff"
+# retries=0: each fault moves straight to the next target (t_tls_retry.sh
+# tests the retries).
+COMMON="tinydump.timeout=5 tinydump.retries=0 tinydump.final=poweroff"
 
 # receiver PORT DIR CERTNAME: `tinydump receive` requiring client certs.
 receiver() {
