@@ -26,10 +26,12 @@ trap 'rm -rf "$W"' EXIT
 
 # The partly-RAM pages, from the program headers: "PFN EDGE" for each RAM
 # PT_LOAD edge inside a page (the kernel-text alias is left out).
-readelf -lW "$V/vmcore" | awk '$1 == "LOAD" && $3 !~ /^0xffffffff/ {
-	pa = strtonum($4); end = pa + strtonum($5)
-	if (pa % 4096) printf "0x%x 0x%x start\n", int(pa / 4096), pa
-	if (end % 4096) printf "0x%x 0x%x end\n", int(end / 4096), end }' > "$W/partial"
+readelf -lW "$V/vmcore" | awk '$1 == "LOAD" && $3 !~ /^0xffffffff/ { print $4, $5 }' |
+	while read -r pa fs; do
+		end=$((pa + fs))
+		if (( pa % 4096 )); then printf '0x%x 0x%x start\n' $((pa / 4096)) $((pa)); fi
+		if (( end % 4096 )); then printf '0x%x 0x%x end\n' $((end / 4096)) $((end)); fi
+	done > "$W/partial"
 if grep -q ' end$' "$W/partial" && readelf -lW "$V/vmcore" | awk '$1 == "LOAD"' | grep -q ' 0x0000000000001000 '; then
 	td_ok "$T/kexec-tools-layout-has-a-partial-page"
 else
@@ -63,7 +65,7 @@ if [ "$P" != none ]; then
 		timeout 300 crash --kaslr=auto -s "$V/vmlinux" "$W/td31" > "$W/rd.td" 2>&1 || :
 	grep -E '^ *[0-9a-f]+: ' "$W/rd.vmcore" > "$W/ram.vmcore" || :
 	grep -E '^ *[0-9a-f]+: ' "$W/rd.td" | head -$((ram / 16)) > "$W/ram.td" || :
-	tail=$(grep -E '^ *[0-9a-f]+: ' "$W/rd.td" | tail -n +$((ram / 16 + 1)) | awk '{ for (i = 2; i <= NF; i++) if ($i !~ /^0+$/) n++ } END { print NR, n + 0 }')
+	tail=$(grep -E '^ *[0-9a-f]+: ' "$W/rd.td" | tail -n +$((ram / 16 + 1)) | awk '{ for (i = 2; i <= NF; i++) if (length($i) == 16 && $i ~ /^[0-9a-f]+$/ && $i !~ /^0+$/) n++ } END { print NR, n + 0 }')
 	if [ -s "$W/ram.vmcore" ] && [ "$(wc -l < "$W/ram.vmcore")" = $((ram / 16)) ] && cmp -s "$W/ram.vmcore" "$W/ram.td" &&
 		[ "$tail" = "$(( (4096 - ram) / 16 )) 0" ]; then
 		td_ok "$T/partial-page-holds-its-ram-bytes-then-zeros"
