@@ -27,7 +27,7 @@ MUSL_LIBS = $(addprefix $(MUSLDEPS)/lib/,libbearssl.a libzstd.a liblzo2.a libz.a
 # prints it. Host tests and fuzzers link libtd.a (every object but main's).
 PURE_SRCS := os/err.c os/parse.c os/json.c $(wildcard capture/*.c) \
 	init/cmdline.c init/config.c init/target.c init/blkid.c init/kexecmsg.c \
-	init/cpio.c init/modclosure.c init/modinfo.c \
+	init/cpio.c init/modclosure.c init/modinfo.c init/crashsize.c init/stale.c init/mountinfo.c \
 	net/proto.c net/dhcpmsg.c net/clientid.c
 # Host tests: gcc + glibc + sanitizers, against Debian's zlib, BearSSL, zstd, LZO.
 include tests/rules.mk
