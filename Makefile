@@ -5,6 +5,7 @@
 #   make test T=N   one of them by name (make test lists the names)
 #   make bench      side-by-side benchmark against makedumpfile
 #   make fuzz       run the fuzz targets long
+#   make deb        the Debian package, build/tinydump_VERSION_ARCH.deb (scripts/deb.sh)
 # Caches (kernel, musl builds of zlib/BearSSL/zstd/LZO/libdeflate) live in $TINYDUMP_CACHE
 # (default ~/.cache/tinydump), keyed by their inputs.
 
@@ -38,7 +39,7 @@ TOOLS := $(patsubst tests/%.c,$(B)/host/%,$(wildcard tests/tool_*.c))
 
 # Objects are intermediate to several pattern rules: keep them.
 .SECONDARY:
-.PHONY: all print-pure print-lib deps demo check test unit bench fuzz initramfs kernel clean
+.PHONY: all print-pure print-lib deps demo check test unit bench fuzz initramfs kernel deb clean
 all: $(B)/tinydump
 
 $(B)/musl/%.o: %.c $(wildcard */*.h)
@@ -109,6 +110,10 @@ bench: deps
 
 fuzz: deps
 	@fuzz/run.sh long
+
+deb:
+	@scripts/deps.sh deb
+	@scripts/deb.sh
 
 clean:
 	rm -rf $(B)
