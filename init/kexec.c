@@ -216,13 +216,16 @@ static void report_failure(int err, const char *kernel, long long need)
 	td_log_fatal("load: %s", msg);
 }
 
-/* "key": value, for a path or the command line. */
+/* "key": value, for a path or the command line; the bytes written, or cap
+ * when it does not fit (so the caller's count reaches its end and stays). */
 static size_t field(char *out, size_t cap, const char *key, const char *val, const char *sep)
 {
 	static char q[6 * PATH_MAX + 3];
+	int r;
 
 	td_json_quote(val, q, sizeof q);
-	return (size_t)snprintf(out, cap, "\"%s\": %s%s", key, q, sep);
+	r = snprintf(out, cap, "\"%s\": %s%s", key, q, sep);
+	return r < 0 || (size_t)r >= cap ? cap : (size_t)r;
 }
 
 /* TD_LOADED_FILE, written whole (a temporary file renamed over it). Only a
@@ -235,7 +238,7 @@ static void record_load(const char *kernel, const char *initrd, const char *cmdl
 	struct tm tm;
 	time_t now = time(NULL);
 	size_t n = 0;
-	int fd = -1;
+	int fd, ok;
 
 	strftime(when, sizeof when, "%Y-%m-%d-%H:%M:%S", gmtime_r(&now, &tm));
 	n += (size_t)snprintf(buf, sizeof buf, "{");
@@ -244,13 +247,17 @@ static void record_load(const char *kernel, const char *initrd, const char *cmdl
 	n += field(buf + n, sizeof buf - n, "cmdline", cmdline, ", ");
 	n += field(buf + n, sizeof buf - n, "loaded_utc", when, "}\n");
 	snprintf(tmp, sizeof tmp, "%s.tmp", TD_LOADED_FILE);
-	if (n >= sizeof buf || td_mkdirs("/run/tinydump", &e) < 0 ||
-	    (fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0 ||
-	    td_write_all(fd, buf, n, -1) < 0 || close(fd) < 0 || (fd = -1, rename(tmp, TD_LOADED_FILE) < 0)) {
+	ok = n < sizeof buf && td_mkdirs("/run/tinydump", &e) == 0;
+	if (ok) {
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		ok = fd >= 0 && td_write_all(fd, buf, n, -1) == 0;
+		if (fd >= 0 && close(fd) < 0)
+			ok = 0;
+		ok = ok && rename(tmp, TD_LOADED_FILE) == 0;
+	}
+	if (!ok) {
 		td_log("warning: could not record the load in %s: %s (tinydump status will not name "
 		       "the files)", TD_LOADED_FILE, n >= sizeof buf ? "too long" : strerror(errno));
-		if (fd >= 0)
-			close(fd);
 		unlink(tmp);
 	}
 }
