@@ -34,7 +34,7 @@
 #include "kexec.h"
 #include "outcome.h"
 
-enum { MAX_FINDINGS = 40, FINDING_LEN = 760 };
+enum { MAX_FINDINGS = 64, FINDING_LEN = 760 };
 
 /* What makes a sysctl's value a problem, advice or only a fact. */
 enum knob_weight { MUST, ADVICE, INFO };
@@ -333,7 +333,7 @@ static int ready(const struct status *st)
 /* JSON output: "key": value pairs, strings quoted by td_json_quote. */
 static void jstr(const char *key, const char *v, const char *sep)
 {
-	static char q[6 * FINDING_LEN + 3];
+	static char q[6 * PATH_MAX + 3]; /* the longest value: a path */
 
 	if (!v) {
 		printf("\"%s\": null%s", key, sep);
