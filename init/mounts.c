@@ -11,8 +11,9 @@
 
 int td_mounted(const char *dev, const char *source, char *mnt, size_t cap, struct td_err *e)
 {
+	enum { MAX = 1 << 20 }; /* thousands of mounts; a longer table is read in part */
 	struct stat st = { 0 };
-	size_t len;
+	size_t len = 0;
 	char *text;
 	int r;
 
@@ -20,8 +21,13 @@ int td_mounted(const char *dev, const char *source, char *mnt, size_t cap, struc
 		return td_fail(e, "%s: %s", dev, strerror(errno));
 	if (dev && !S_ISBLK(st.st_mode))
 		return td_fail(e, "%s is not a block device", dev);
-	if (!(text = td_read_file_alloc("/proc/self/mountinfo", 4u << 20, &len, e)))
+	if (!(text = malloc(MAX)))
+		return td_fail(e, "out of memory");
+	/* procfs files have no size: read to the end, not to st_size */
+	if (td_read_file("/proc/self/mountinfo", text, MAX, &len, e) < 0 && errno != EFBIG) {
+		free(text);
 		return -1;
+	}
 	r = td_mountinfo_find(text, len, major(st.st_rdev), minor(st.st_rdev), dev ? NULL : source,
 			      mnt, cap);
 	free(text);
