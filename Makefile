@@ -5,6 +5,7 @@
 #   make test T=N   one of them by name (make test lists the names)
 #   make bench      side-by-side benchmark against makedumpfile
 #   make fuzz       run the fuzz targets long
+#   make deb        the Debian package, build/tinydump_VERSION_ARCH.deb (scripts/deb.sh)
 # Caches (kernel, musl builds of zlib/BearSSL/zstd/LZO/libdeflate) live in $TINYDUMP_CACHE
 # (default ~/.cache/tinydump), keyed by their inputs.
 
@@ -27,7 +28,7 @@ MUSL_LIBS = $(addprefix $(MUSLDEPS)/lib/,libbearssl.a libzstd.a liblzo2.a libz.a
 # prints it. Host tests and fuzzers link libtd.a (every object but main's).
 PURE_SRCS := os/err.c os/parse.c os/json.c $(wildcard capture/*.c) \
 	init/cmdline.c init/config.c init/target.c init/blkid.c init/kexecmsg.c \
-	init/cpio.c init/modclosure.c init/modinfo.c \
+	init/cpio.c init/modclosure.c init/modinfo.c init/crashsize.c init/stale.c init/mountinfo.c \
 	net/proto.c net/dhcpmsg.c net/clientid.c
 # Host tests: gcc + glibc + sanitizers, against Debian's zlib, BearSSL, zstd, LZO.
 include tests/rules.mk
@@ -38,7 +39,7 @@ TOOLS := $(patsubst tests/%.c,$(B)/host/%,$(wildcard tests/tool_*.c))
 
 # Objects are intermediate to several pattern rules: keep them.
 .SECONDARY:
-.PHONY: all print-pure print-lib deps demo check test unit bench fuzz initramfs kernel clean
+.PHONY: all print-pure print-lib deps demo check test unit bench fuzz initramfs kernel deb clean
 all: $(B)/tinydump
 
 $(B)/musl/%.o: %.c $(wildcard */*.h)
@@ -109,6 +110,10 @@ bench: deps
 
 fuzz: deps
 	@fuzz/run.sh long
+
+deb:
+	@scripts/deps.sh deb
+	@scripts/deb.sh
 
 clean:
 	rm -rf $(B)

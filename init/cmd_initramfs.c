@@ -20,6 +20,7 @@
 #include "confpin.h"
 #include "devices.h"
 #include "cpio.h"
+#include "initrd.h"
 #include "moddetect.h"
 #include "modtree.h"
 #include "modules.h"
@@ -30,7 +31,7 @@
 struct opts {
 	const char *output, *release, *root, *conf, *certs, *sysroot;
 	char *modules;		/* comma-separated, from --modules */
-	int detect, conf_given;
+	int detect, conf_given, if_stale;
 	char relbuf[65], outbuf[512];
 };
 
@@ -43,14 +44,16 @@ struct gzout {
 static const char usage_text[] =
 	"usage: tinydump initramfs [--output FILE] [--kernel-release R] [--root DIR] [--conf FILE]\n"
 	"                          [--certs DIR] [--modules NAME[,NAME...]] [--no-detect]\n"
-	"                          [--sysroot DIR]\n"
+	"                          [--sysroot DIR] [--if-stale]\n"
 	"  Builds the capture initramfs: tinydump as /init, the configuration, certificates\n"
 	"  and the kernel modules the capture needs. Defaults: the running kernel, root /,\n"
 	"  --conf /etc/tinydump/tinydump.conf, --certs /etc/tinydump, and\n"
 	"  --output /var/lib/tinydump/initrd-RELEASE.img. Unless --no-detect, the modules\n"
 	"  come from this machine's devices, and each disk:LABEL= target that names exactly\n"
 	"  one device here is pinned to its UUID in the initramfs's configuration.\n"
-	"  --sysroot DIR reads this machine's /sys, /dev and /proc under DIR instead.\n";
+	"  --sysroot DIR reads this machine's /sys, /dev and /proc under DIR instead.\n"
+	"  --if-stale builds only when FILE is missing or older than the kernel's modules\n"
+	"  directory, the configuration, the certificates or tinydump itself.\n";
 
 static int gz_put(void *ctx, const void *p, size_t n, struct td_err *e)
 {
@@ -78,13 +81,14 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 	static const struct option lo[] = {
 		{ "output", 1, 0, 'o' }, { "kernel-release", 1, 0, 'r' }, { "root", 1, 0, 'R' },
 		{ "conf", 1, 0, 'c' }, { "certs", 1, 0, 'C' }, { "modules", 1, 0, 'm' },
-		{ "no-detect", 0, 0, 'n' }, { "sysroot", 1, 0, 's' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "no-detect", 0, 0, 'n' }, { "sysroot", 1, 0, 's' }, { "if-stale", 0, 0, 'i' },
+		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	struct utsname u;
 	int c;
 
-	*o = (struct opts){ .root = "/", .conf = "/etc/tinydump/tinydump.conf",
-			    .certs = "/etc/tinydump", .detect = 1, .sysroot = "" };
+	*o = (struct opts){ .root = "/", .conf = TD_INITRD_CONF, .certs = TD_INITRD_CERTS,
+			    .detect = 1, .sysroot = "" };
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
@@ -96,6 +100,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		case 'm': o->modules = optarg; break;
 		case 'n': o->detect = 0; break;
 		case 's': o->sysroot = optarg; break;
+		case 'i': o->if_stale = 1; break;
 		case 'h': fputs(usage_text, stdout); return 1;
 		default: fputs(usage_text, stderr); return -1;
 		}
@@ -111,7 +116,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		o->release = o->relbuf;
 	}
 	if (!o->output) {
-		snprintf(o->outbuf, sizeof o->outbuf, "/var/lib/tinydump/initrd-%s.img", o->release);
+		snprintf(o->outbuf, sizeof o->outbuf, TD_INITRD_DIR "/initrd-%s.img", o->release);
 		o->output = o->outbuf;
 	}
 	return 0;
@@ -373,6 +378,15 @@ int td_cmd_initramfs(int argc, char **argv)
 	if (o.conf_given && access(o.conf, R_OK) < 0) {
 		fprintf(stderr, "tinydump: fatal: initramfs: configuration %s: %s\n", o.conf, strerror(errno));
 		return 1;
+	}
+	if (o.if_stale) {
+		struct td_initrd_src src = { o.output, o.root, o.release, o.conf, o.certs };
+		char why[1200];
+
+		r = td_initrd_stale(&src, why, sizeof why);
+		printf("initramfs: %s%s\n", r ? "building: " : "up to date: ", why);
+		if (!r)
+			return 0;
 	}
 	snprintf(tmp, sizeof tmp, "%s.tmp", o.output);
 	if (parent_dir(o.output, &e) < 0 ||

@@ -1,173 +1,24 @@
 /* `tinydump list DIR [--by signature] [--json]`: the dumps in a receiver's
- * or a disk target's directory, one line each, or grouped by crash
- * signature. What a dump is comes from the files themselves (vmcore or
- * vmcore.incomplete); who and when from receiver.json when the receiver
- * wrote one (it is the receiver's own record), else from the first 4 KiB of
- * tinydump.json, where our writer puts those keys. Fast at 100,000 dumps:
- * two small reads and two stats per directory. */
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
+ * or a disk target's directory (init/dumplist.c reads them), one line
+ * each, or grouped by crash signature. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "os/dumpdir.h"
 #include "os/json.h"
 #include "os/log.h"
 #include "commands.h"
-
-enum { HEAD_BYTES = 4096 };
-
-struct dump {
-	char name[128];
-	char node[65], release[65], when[24], sig[24];
-	unsigned long long size;
-	int complete;
-};
-
-/* Up to HEAD_BYTES of dir/file into buf; bytes read, or -1. */
-static ssize_t head(int dirfd, const char *file, char *buf)
-{
-	int fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, HEAD_BYTES);
-	close(fd);
-	return n;
-}
-
-/* "1700000000" (receiver.json) or a stamp (tinydump.json) as the stamp. */
-static void stamp(char *out, size_t cap, const char *v)
-{
-	char *end;
-	long long t = strtoll(v, &end, 10);
-
-	if (*v && !*end) {
-		struct tm tm;
-		time_t tt = (time_t)t;
-		strftime(out, cap, "%Y-%m-%d-%H:%M:%S", gmtime_r(&tt, &tm));
-	} else {
-		snprintf(out, cap, "%s", *v ? v : "-");
-	}
-}
-
-static void read_record(int dirfd, struct dump *d)
-{
-	char buf[HEAD_BYTES], when[32] = "", sig[sizeof d->sig] = "";
-	struct td_json_field f[] = {
-		{ "node", 0, d->node, sizeof d->node },
-		{ "kernel_release", 0, d->release, sizeof d->release },
-		{ "crash_time", 0, when, sizeof when },
-		{ "signature", 0, sig, sizeof sig },
-	};
-	struct td_err e;
-	ssize_t n = head(dirfd, "receiver.json", buf);
-	int from_rx = n > 0;
-
-	if (!from_rx)
-		n = head(dirfd, "tinydump.json", buf);
-	if (n <= 0 || td_json_fields(buf, (size_t)n, 1, f, 4, &e) < 0)
-		f[0].type = f[1].type = f[2].type = TD_JSON_NONE;
-	if (from_rx) { /* the signature is the client's record's */
-		struct td_json_field s = { "signature", 0, sig, sizeof sig };
-		n = head(dirfd, "tinydump.json", buf);
-		if (n <= 0 || td_json_fields(buf, (size_t)n, 1, &s, 1, &e) < 0)
-			sig[0] = '\0';
-	}
-	if (!d->node[0])
-		snprintf(d->node, sizeof d->node, "-");
-	if (!d->release[0])
-		snprintf(d->release, sizeof d->release, "-");
-	stamp(d->when, sizeof d->when, when);
-	snprintf(d->sig, sizeof d->sig, "%s", sig[0] ? sig : "-");
-}
-
-static int one(int base, const char *name, struct dump *d)
-{
-	struct stat st;
-	int dirfd = openat(base, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (dirfd < 0)
-		return -1;
-	memset(d, 0, sizeof *d);
-	snprintf(d->name, sizeof d->name, "%s", name);
-	if (fstatat(dirfd, TD_VMCORE_DONE, &st, 0) == 0) {
-		d->complete = 1;
-	} else if (fstatat(dirfd, TD_VMCORE_PARTIAL, &st, 0) < 0) {
-		close(dirfd);
-		return -1; /* not a dump directory */
-	}
-	d->size = (unsigned long long)st.st_size;
-	read_record(dirfd, d);
-	close(dirfd);
-	return 0;
-}
-
-static int by_time(const void *a, const void *b)
-{
-	const struct dump *x = a, *y = b;
-	int c = strcmp(x->when, y->when);
-
-	return c ? c : strcmp(x->name, y->name);
-}
-
-/* Every dump directory below dir, sorted by crash time; *n of them. */
-static struct dump *scan(const char *dir, size_t *n)
-{
-	DIR *dp = opendir(dir);
-	struct dump *v = NULL;
-	size_t cap = 0;
-	struct dirent *de;
-
-	*n = 0;
-	if (!dp) {
-		td_log_fatal("list: cannot open %s: %s", dir, strerror(errno));
-		return NULL;
-	}
-	while ((de = readdir(dp))) {
-		if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof v->name)
-			continue;
-		if (*n == cap) {
-			struct dump *nv = realloc(v, (cap = cap ? 2 * cap : 256) * sizeof *v);
-			if (!nv)
-				break;
-			v = nv;
-		}
-		*n += one(dirfd(dp), de->d_name, &v[*n]) == 0;
-	}
-	closedir(dp);
-	qsort(v, *n, sizeof *v, by_time);
-	return v ? v : calloc(1, sizeof *v);
-}
-
-/* Text from a client may hold anything: print it safely. */
-static void safe(char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x21 || (unsigned char)*s > 0x7e)
-			*s = '?';
-}
+#include "dumplist.h"
 
 static void json_str(const char *k, const char *s, const char *sep)
 {
-	printf("\"%s\": \"", k);
-	for (; *s; s++)
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
-			printf("\\u%04x", (unsigned char)*s);
-		else
-			putchar(*s);
-	printf("\"%s", sep);
+	char q[6 * sizeof ((struct td_listed *)0)->name + 3];
+
+	td_json_quote(s, q, sizeof q);
+	printf("\"%s\": %s%s", k, q, sep);
 }
 
-static void print_dumps(const struct dump *v, size_t n, int json)
+static void print_dumps(const struct td_listed *v, size_t n, int json)
 {
 	if (json) {
 		printf("[");
@@ -192,19 +43,21 @@ static void print_dumps(const struct dump *v, size_t n, int json)
 
 static int by_sig(const void *a, const void *b)
 {
-	const struct dump *x = a, *y = b;
+	const struct td_listed *x = a, *y = b;
 	int c = strcmp(x->sig, y->sig);
 
-	return c ? c : by_time(a, b);
+	if (!c)
+		c = strcmp(x->when, y->when);
+	return c ? c : strcmp(x->name, y->name);
 }
 
 static int by_host(const void *a, const void *b)
 {
-	return strcmp(((const struct dump *)a)->node, ((const struct dump *)b)->node);
+	return strcmp(((const struct td_listed *)a)->node, ((const struct td_listed *)b)->node);
 }
 
 /* Distinct hosts of v[0..n), which this sorts by host. */
-static size_t hosts(struct dump *v, size_t n)
+static size_t hosts(struct td_listed *v, size_t n)
 {
 	size_t h = 0;
 
@@ -214,7 +67,7 @@ static size_t hosts(struct dump *v, size_t n)
 	return h;
 }
 
-static void print_groups(struct dump *v, size_t n, int json)
+static void print_groups(struct td_listed *v, size_t n, int json)
 {
 	size_t a = 0, g = 0;
 
@@ -250,7 +103,8 @@ int td_cmd_list(int argc, char **argv)
 {
 	const char *dir = NULL;
 	int json = 0, group = 0;
-	struct dump *v;
+	struct td_listed *v;
+	struct td_err e;
 	size_t n;
 
 	for (int i = 1; i < argc; i++) {
@@ -270,12 +124,9 @@ int td_cmd_list(int argc, char **argv)
 		td_log_fatal("list: which directory? usage: tinydump list DIR [--by signature] [--json]");
 		return 2;
 	}
-	if (!(v = scan(dir, &n)))
+	if (!(v = td_dumps_scan(dir, &n, &e))) {
+		td_log_fatal("list: %s", e.msg);
 		return 1;
-	for (size_t i = 0; i < n; i++) {
-		safe(v[i].node);
-		safe(v[i].release);
-		safe(v[i].sig);
 	}
 	if (group)
 		print_groups(v, n, json);

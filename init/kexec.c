@@ -9,17 +9,21 @@
  * not a bzImage, a command line the kernel would refuse as too long. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/kexec.h>
 
 #include "os/err.h"
+#include "os/file.h"
+#include "os/json.h"
 #include "os/log.h"
 #include "cmdline.h"
 #include "commands.h"
@@ -212,6 +216,52 @@ static void report_failure(int err, const char *kernel, long long need)
 	td_log_fatal("load: %s", msg);
 }
 
+/* "key": value, for a path or the command line; the bytes written, or cap
+ * when it does not fit (so the caller's count reaches its end and stays). */
+static size_t field(char *out, size_t cap, const char *key, const char *val, const char *sep)
+{
+	static char q[6 * PATH_MAX + 3];
+	int r;
+
+	td_json_quote(val, q, sizeof q);
+	r = snprintf(out, cap, "\"%s\": %s%s", key, q, sep);
+	return r < 0 || (size_t)r >= cap ? cap : (size_t)r;
+}
+
+/* TD_LOADED_FILE, written whole (a temporary file renamed over it). Only a
+ * warning when it fails: the capture kernel is loaded all the same. */
+static void record_load(const char *kernel, const char *initrd, const char *cmdline)
+{
+	static char buf[16 * PATH_MAX];
+	char k[PATH_MAX], i[PATH_MAX], when[20], tmp[sizeof TD_LOADED_FILE + 4];
+	struct td_err e;
+	struct tm tm;
+	time_t now = time(NULL);
+	size_t n = 0;
+	int fd, ok;
+
+	strftime(when, sizeof when, "%Y-%m-%d-%H:%M:%S", gmtime_r(&now, &tm));
+	n += (size_t)snprintf(buf, sizeof buf, "{");
+	n += field(buf + n, sizeof buf - n, "kernel", realpath(kernel, k) ? k : kernel, ", ");
+	n += field(buf + n, sizeof buf - n, "initrd", realpath(initrd, i) ? i : initrd, ", ");
+	n += field(buf + n, sizeof buf - n, "cmdline", cmdline, ", ");
+	n += field(buf + n, sizeof buf - n, "loaded_utc", when, "}\n");
+	snprintf(tmp, sizeof tmp, "%s.tmp", TD_LOADED_FILE);
+	ok = n < sizeof buf && td_mkdirs("/run/tinydump", &e) == 0;
+	if (ok) {
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		ok = fd >= 0 && td_write_all(fd, buf, n, -1) == 0;
+		if (fd >= 0 && close(fd) < 0)
+			ok = 0;
+		ok = ok && rename(tmp, TD_LOADED_FILE) == 0;
+	}
+	if (!ok) {
+		td_log("warning: could not record the load in %s: %s (tinydump status will not name "
+		       "the files)", TD_LOADED_FILE, n >= sizeof buf ? "too long" : strerror(errno));
+		unlink(tmp);
+	}
+}
+
 static int do_load(const struct load_args *a, struct image *k, struct image *i)
 {
 	struct td_bzimage bz;
@@ -232,6 +282,7 @@ static int do_load(const struct load_args *a, struct image *k, struct image *i)
 		report_failure(errno, a->kernel, (long long)bz.init_size + i->bytes);
 		return 1;
 	}
+	record_load(a->kernel, a->initrd, cmdline);
 	printf("tinydump: capture kernel loaded (kernel %lld bytes, initrd %lld "
 	       "bytes, cmdline: %s)\n", k->bytes, i->bytes, cmdline);
 	fflush(stdout);
@@ -273,6 +324,8 @@ int td_cmd_unload(int argc, char **argv)
 		td_log_fatal("unload: %s", msg);
 		return 1;
 	}
+	if (unlink(TD_LOADED_FILE) < 0 && errno != ENOENT)
+		td_log("warning: could not remove %s: %s", TD_LOADED_FILE, strerror(errno));
 	printf("tinydump: capture kernel unloaded\n");
 	fflush(stdout);
 	return 0;

@@ -11,6 +11,12 @@
 /* Where `tinydump initramfs` writes initrd-RELEASE.img and `load` finds it. */
 #define TD_INITRD_DIR "/var/lib/tinydump"
 
+/* What `tinydump load` loaded, for `tinydump status`: one JSON object
+ * with kernel, initrd (absolute paths), cmdline and loaded_utc
+ * (YYYY-MM-DD-HH:MM:SS). `unload` removes it; /run empties at boot, as the
+ * kernel forgets what was loaded. */
+#define TD_LOADED_FILE "/run/tinydump/loaded"
+
 /* Bytes of the kernel image read to parse its setup header. */
 #define TD_BZ_HDR_BYTES 0x270
 

@@ -16,11 +16,11 @@ static const struct {
 	  "                   SPEC: dir:PATH, disk:DEVICE[:DIR], nfs:SERVER:/PATH, tls:HOST:PORT" },
 	{ "load", td_cmd_load, "load [--kernel K] [--initrd I] [--append ARGS]   (default: the running kernel and its initramfs)" },
 	{ "unload", td_cmd_unload, "unload" },
-	{ "status", td_cmd_status, "status [--conf FILE]" },
+	{ "status", td_cmd_status, "status [--conf FILE] [--json]   is this machine ready to capture? (exit 0: ready)" },
 	{ "dmesg", td_cmd_dmesg, "dmesg FILE" },
 	{ "list", td_cmd_list, "list DIR [--by signature] [--json]          the dumps a receiver or disk target holds" },
 	{ "initramfs", td_cmd_initramfs, "initramfs [--output FILE] [--kernel-release R] [--root DIR] [--conf FILE]\n"
-	  "                   [--certs DIR] [--modules NAME[,NAME...]] [--no-detect] [--sysroot DIR]" },
+	  "                   [--certs DIR] [--modules NAME[,NAME...]] [--no-detect] [--sysroot DIR] [--if-stale]" },
 	{ "receive", td_cmd_receive, "receive --listen ADDR:PORT --dir DIR --cert C --key K [--client-ca CA] [--min-free BYTES]\n"
 	  "                   [--timeout S] [--max-clients N]" },
 	{ "tls-probe", td_cmd_tlsprobe, "tls-probe HOST:PORT [--ca FILE] [--name NAME] [--cert FILE --key FILE] [--timeout S]" },

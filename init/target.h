@@ -4,7 +4,8 @@
  * tinydump.target=SPEC and --target SPEC.
  *
  * A new kind is one new file and one row: its prefix, a strict parser of
- * REST, how it delivers a run, and how `tinydump status` checks it. */
+ * REST, how it delivers a run, and how `tinydump status` checks it and
+ * finds its dumps. */
 #ifndef TD_TARGET_H
 #define TD_TARGET_H
 
@@ -34,6 +35,10 @@ struct td_target_kind {
 	/* Is t usable from this running system now? A sentence for status. */
 	enum td_readiness (*ready)(const struct td_target *t, const struct td_config *cfg,
 				   char *msg, size_t cap);
+	/* The directory that holds t's dumps as this host sees it (a disk or
+	 * export mounted here, a dir: path), so status can name the last
+	 * dump; -1 with a sentence saying where they are instead. */
+	int (*dumps_here)(const struct td_target *t, char *dir, size_t cap, struct td_err *e);
 };
 
 /* One destination. The fields every kind uses the same way:

@@ -35,6 +35,13 @@ static enum td_readiness ready(const struct td_target *t, const struct td_config
 	return TD_READY_OK;
 }
 
+static int dumps_here(const struct td_target *t, char *dir, size_t cap, struct td_err *e)
+{
+	(void)e;
+	snprintf(dir, cap, "%s", t->path);
+	return 0;
+}
+
 const struct td_target_kind td_target_dir = {
-	"dir", "dir:PATH", 1, 0, parse, deliver, ready,
+	"dir", "dir:PATH", 1, 0, parse, deliver, ready, dumps_here,
 };

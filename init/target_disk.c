@@ -10,6 +10,7 @@
 #include "cmdline.h"
 #include "config.h"
 #include "devices.h"
+#include "mounts.h"
 #include "rundir.h"
 #include "sys.h"
 #include "target.h"
@@ -119,6 +120,23 @@ static enum td_readiness ready(const struct td_target *t, const struct td_config
 	return TD_READY_OK;
 }
 
+/* The filesystem mounted on this host, if it is. */
+static int dumps_here(const struct td_target *t, char *dir, size_t cap, struct td_err *e)
+{
+	char dev[64], mnt[400];
+
+	if (td_dev_find(t->where, 0, dev, sizeof dev, e) < 0)
+		return -1;
+	if (td_mounted(dev, NULL, mnt, sizeof mnt, e) < 0)
+		return td_wrap(e, "its dumps cannot be listed here (mount it and run tinydump list "
+			       "MOUNTPOINT%s)", strcmp(t->path, "/") ? t->path : "");
+	if (!strcmp(t->path, "/"))
+		snprintf(dir, cap, "%s", mnt);
+	else
+		snprintf(dir, cap, "%s%s", strcmp(mnt, "/") ? mnt : "", t->path);
+	return 0;
+}
+
 const struct td_target_kind td_target_disk = {
-	"disk", "disk:DEVICE[:DIR]", 0, 0, parse, deliver, ready,
+	"disk", "disk:DEVICE[:DIR]", 0, 0, parse, deliver, ready, dumps_here,
 };

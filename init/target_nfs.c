@@ -11,6 +11,7 @@
 #include "net/tcp.h"
 #include "cmdline.h"
 #include "config.h"
+#include "mounts.h"
 #include "rundir.h"
 #include "target.h"
 
@@ -61,6 +62,19 @@ static enum td_readiness ready(const struct td_target *t, const struct td_config
 	return (enum td_readiness)td_tcp_ready(t->where, cfg->nfsvers == 3 ? 111 : 2049, msg, cap);
 }
 
+/* The export, when this host has it mounted. */
+static int dumps_here(const struct td_target *t, char *dir, size_t cap, struct td_err *e)
+{
+	char source[sizeof t->where + sizeof t->path + 1], mnt[400];
+
+	snprintf(source, sizeof source, "%s:%s", t->where, t->path);
+	if (td_mounted(NULL, source, mnt, sizeof mnt, e) < 0)
+		return td_wrap(e, "its dumps cannot be listed here (mount it and run tinydump list "
+			       "MOUNTPOINT)");
+	snprintf(dir, cap, "%s", mnt);
+	return 0;
+}
+
 const struct td_target_kind td_target_nfs = {
-	"nfs", "nfs:SERVER:/PATH", 0, 0, parse, deliver, ready,
+	"nfs", "nfs:SERVER:/PATH", 0, 0, parse, deliver, ready, dumps_here,
 };

@@ -89,6 +89,12 @@ static enum td_readiness ready(const struct td_target *t, const struct td_config
 	return (enum td_readiness)td_tcp_ready(t->where, t->port, msg, cap);
 }
 
+static int dumps_here(const struct td_target *t, char *dir, size_t cap, struct td_err *e)
+{
+	(void)dir, (void)cap;
+	return td_fail(e, "its dumps are on the receiver at %s (tinydump list DIR there)", t->where);
+}
+
 const struct td_target_kind td_target_tls = {
-	"tls", "tls:HOST:PORT", 0, 1, parse, deliver, ready,
+	"tls", "tls:HOST:PORT", 0, 1, parse, deliver, ready, dumps_here,
 };

@@ -211,3 +211,35 @@ int td_json_fields(const char *s, size_t n, int partial, struct td_json_field *f
 		return td_fail(e, "text after the JSON object");
 	return 0;
 }
+
+int td_json_quote(const char *s, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+
+	if (cap < 3)
+		return cap ? (out[0] = '\0', -1) : -1;
+	out[n++] = '"';
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (n + 7 >= cap) { /* the longest escape and the closing quote */
+			memcpy(out, "\"\"", 3);
+			return -1;
+		}
+		if (c == '"' || c == '\\') {
+			out[n++] = '\\';
+			out[n++] = (char)c;
+		} else if (c < 0x20 || c > 0x7e) {
+			memcpy(out + n, "\\u00", 4);
+			out[n + 4] = hex[c >> 4];
+			out[n + 5] = hex[c & 15];
+			n += 6;
+		} else {
+			out[n++] = (char)c;
+		}
+	}
+	out[n++] = '"';
+	out[n] = '\0';
+	return (int)n;
+}

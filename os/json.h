@@ -1,4 +1,4 @@
-/* Reading the few fields we need out of a JSON object: our own
+/* Writing a string, and reading the few fields we need out of a JSON object: our own
  * tinydump.json and receiver.json, which a fleet may hold by the hundred
  * thousand, and which a hostile client may have written. Strict and
  * bounded: the text must be one object; nested values are skipped (depth at
@@ -28,5 +28,11 @@ struct td_json_field {
  * set partial to accept it. -1 when the text is not a JSON object. */
 int td_json_fields(const char *s, size_t n, int partial, struct td_json_field *f, size_t nf,
 		   struct td_err *e);
+
+/* s as a JSON string, quotes included, into out: '"' and '\\' escaped,
+ * every byte outside printable ASCII as \u00XX (the text may come from a
+ * crashed kernel or a client). Needs 6 * strlen(s) + 3 bytes at most.
+ * The length, or -1 when it does not fit (out then holds "" if cap >= 3). */
+int td_json_quote(const char *s, char *out, size_t cap);
 
 #endif
