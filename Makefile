@@ -26,7 +26,7 @@ MUSL_LIBS = $(addprefix $(MUSLDEPS)/lib/,libbearssl.a libzstd.a liblzo2.a libz.a
 # files of the other folders; this is the one list. tests/pure.sh checks
 # that none of them includes a system-call header; `make print-pure`
 # prints it. Host tests and fuzzers link libtd.a (every object but main's).
-PURE_SRCS := os/err.c os/parse.c os/json.c $(wildcard capture/*.c) \
+PURE_SRCS := os/err.c os/parse.c os/json.c os/strbuf.c $(wildcard capture/*.c) \
 	init/cmdline.c init/config.c init/target.c init/blkid.c init/kexecmsg.c \
 	init/cpio.c init/modclosure.c init/modinfo.c init/crashsize.c init/stale.c init/mountinfo.c \
 	net/proto.c net/dhcpmsg.c net/clientid.c

@@ -1,37 +1,17 @@
 /* Pinning labels to UUIDs for the capture initramfs (confpin.h). */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "os/strbuf.h"
 #include "config.h"
 #include "confpin.h"
 #include "devices.h"
 #include "target.h"
 
-struct outbuf {
-	char *p;
-	size_t cap, len;
-	int full;
-};
-
-static void put(struct outbuf *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(struct outbuf *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(o->p + o->len, o->cap - o->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= o->cap - o->len)
-		o->full = 1;
-	else
-		o->len += (size_t)n;
-}
 
 /* The line that replaces target t (a disk:LABEL= one), or nothing when
  * the label does not name exactly one device here. */
-static void pin(struct outbuf *o, const struct td_target *t)
+static void pin(struct td_strbuf *o, const struct td_target *t)
 {
 	struct td_devmatch m[2];
 	struct td_err e;
@@ -60,8 +40,8 @@ static void pin(struct outbuf *o, const struct td_target *t)
 			"as written\n", t->where, m[0].path, t->spec);
 		return;
 	}
-	put(o, "# tinydump initramfs: %s was %s here, pinned to its UUID\n", t->where, m[0].path);
-	put(o, "target=disk:UUID=%s%s%s\n", m[0].id.uuid, strcmp(t->path, "/") ? ":" : "",
+	td_strbuf_put(o, "# tinydump initramfs: %s was %s here, pinned to its UUID\n", t->where, m[0].path);
+	td_strbuf_put(o, "target=disk:UUID=%s%s%s\n", m[0].id.uuid, strcmp(t->path, "/") ? ":" : "",
 	    strcmp(t->path, "/") ? t->path : "");
 	printf("pinned: %s -> disk:UUID=%s%s%s (%s)\n", t->spec, m[0].id.uuid,
 	       strcmp(t->path, "/") ? ":" : "", strcmp(t->path, "/") ? t->path : "", m[0].path);
@@ -76,7 +56,7 @@ long td_conf_pin(const char *text, size_t len, char *out, size_t cap, struct td_
 {
 	static struct td_config c;
 	struct td_warnings w;
-	struct outbuf o = { out, cap, 0, 0 };
+	struct td_strbuf o = { out, cap, 0, 0 };
 	const char *p = text, *end = text + len, *nl;
 	unsigned line = 1;
 
@@ -96,19 +76,19 @@ long td_conf_pin(const char *text, size_t len, char *out, size_t cap, struct td_
 		if (i < c.ntarget)
 			pin(&o, &c.target[i]);
 		if (o.len != before)
-			put(&o, "# was: %.*s\n", (int)(nl - p), p);
+			td_strbuf_put(&o, "# was: %.*s\n", (int)(nl - p), p);
 		else
-			put(&o, "%.*s%s", (int)(nl - p), p, nl < end ? "\n" : "");
+			td_strbuf_put(&o, "%.*s%s", (int)(nl - p), p, nl < end ? "\n" : "");
 	}
 	if (!c.targets_given) {
 		td_config_finish(&c, &w);
 		if (c.ntarget == 1 && is_label(&c.target[0])) {
 			if (len && text[len - 1] != '\n')
-				put(&o, "\n");
+				td_strbuf_put(&o, "\n");
 			pin(&o, &c.target[0]);
 		}
 	}
-	if (o.full)
+	if (o.over)
 		return td_fail(e, "the configuration with pinned targets is over %zu bytes", cap);
 	return (long)o.len;
 }

@@ -1,53 +1,31 @@
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "os/strbuf.h"
 #include "outcome.h"
 
-struct js {
-	char *p;
-	size_t cap, len;
-	int over;
-};
 
-static void put(struct js *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(struct js *j, const char *fmt, ...)
+static void str(struct td_strbuf *j, const char *s)
 {
-	va_list ap;
-	int n;
-
-	if (j->over)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(j->p + j->len, j->cap - j->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= j->cap - j->len)
-		j->over = 1;
-	else
-		j->len += (size_t)n;
-}
-
-static void str(struct js *j, const char *s)
-{
-	put(j, "\"");
+	td_strbuf_put(j, "\"");
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 		if (c == '"' || c == '\\')
-			put(j, "\\%c", c);
+			td_strbuf_put(j, "\\%c", c);
 		else if (c < 0x20 || c > 0x7e)
-			put(j, "\\u%04x", c);
+			td_strbuf_put(j, "\\u%04x", c);
 		else
-			put(j, "%c", c);
+			td_strbuf_put(j, "%c", c);
 	}
-	put(j, "\"");
+	td_strbuf_put(j, "\"");
 }
 
-static void kv_str(struct js *j, const char *k, const char *v, int comma)
+static void kv_str(struct td_strbuf *j, const char *k, const char *v, int comma)
 {
-	put(j, "  \"%s\": ", k);
+	td_strbuf_put(j, "  \"%s\": ", k);
 	str(j, v);
-	put(j, comma ? ",\n" : "\n");
+	td_strbuf_put(j, comma ? ",\n" : "\n");
 }
 
 void td_utc_stamp(long long t, char out[20])
@@ -59,9 +37,9 @@ void td_utc_stamp(long long t, char out[20])
 	strftime(out, 20, "%Y-%m-%d-%H:%M:%S", &tm);
 }
 
-static void pages(struct js *j, const struct td_pagestats *s)
+static void pages(struct td_strbuf *j, const struct td_pagestats *s)
 {
-	put(j, "  \"pages\": {\"total\": %llu, \"kept\": %llu, \"zero\": %llu, \"cache\": %llu, "
+	td_strbuf_put(j, "  \"pages\": {\"total\": %llu, \"kept\": %llu, \"zero\": %llu, \"cache\": %llu, "
 	       "\"cache_private\": %llu, \"user\": %llu, \"free\": %llu, \"hwpoison\": %llu, "
 	       "\"offline\": %llu, \"unclassified\": %llu},\n",
 	    (unsigned long long)s->total, (unsigned long long)s->kept, (unsigned long long)s->zero,
@@ -74,44 +52,44 @@ static void pages(struct js *j, const struct td_pagestats *s)
 /* The failed tries before this one: the last TD_MAX_ATTEMPTS of them (so the
  * record fits the space reserved for it whatever tinydump.retries= says),
  * and how many there were. */
-static void attempts(struct js *j, const struct td_outcome *o)
+static void attempts(struct td_strbuf *j, const struct td_outcome *o)
 {
 	unsigned first = o->nattempts > TD_MAX_ATTEMPTS ? o->nattempts - TD_MAX_ATTEMPTS : 0;
 
-	put(j, "  \"attempts_total\": %u,\n", o->nattempts);
-	put(j, "  \"attempts\": [");
+	td_strbuf_put(j, "  \"attempts_total\": %u,\n", o->nattempts);
+	td_strbuf_put(j, "  \"attempts\": [");
 	for (unsigned i = first; i < o->nattempts; i++) {
-		put(j, "%s\n    {\"target\": ", i > first ? "," : "");
+		td_strbuf_put(j, "%s\n    {\"target\": ", i > first ? "," : "");
 		str(j, o->attempts[i].target);
-		put(j, ", \"result\": ");
+		td_strbuf_put(j, ", \"result\": ");
 		str(j, o->attempts[i].result);
-		put(j, ", \"error\": ");
+		td_strbuf_put(j, ", \"error\": ");
 		str(j, o->attempts[i].error);
-		put(j, "}");
+		td_strbuf_put(j, "}");
 	}
-	put(j, "%s],\n", o->nattempts ? "\n  " : "");
+	td_strbuf_put(j, "%s],\n", o->nattempts ? "\n  " : "");
 }
 
-static void warnings(struct js *j, const struct td_warnings *w)
+static void warnings(struct td_strbuf *j, const struct td_warnings *w)
 {
-	put(j, "  \"warnings\": [");
+	td_strbuf_put(j, "  \"warnings\": [");
 	for (unsigned i = 0; i < w->n; i++) {
-		put(j, "%s\n    ", i ? "," : "");
+		td_strbuf_put(j, "%s\n    ", i ? "," : "");
 		str(j, w->line[i]);
 	}
 	if (w->dropped)
-		put(j, ",\n    \"... and %u more warnings\"", w->dropped);
-	put(j, "%s]\n", w->n ? "\n  " : "");
+		td_strbuf_put(j, ",\n    \"... and %u more warnings\"", w->dropped);
+	td_strbuf_put(j, "%s]\n", w->n ? "\n  " : "");
 }
 
 int td_outcome_json(const struct td_outcome *o, char *buf, size_t cap)
 {
 	const struct td_run *r = o->run;
-	struct js j = { buf, cap, 0, 0 };
+	struct td_strbuf j = { buf, cap, 0, 0 };
 	char when[20];
 
 	td_utc_stamp(o->when, when);
-	put(&j, "{\n");
+	td_strbuf_put(&j, "{\n");
 	kv_str(&j, "version", TD_VERSION, 1);
 	kv_str(&j, "kernel_release", r->ki.uts[2], 1);
 	kv_str(&j, "node", r->ki.uts[1], 1);
@@ -119,17 +97,17 @@ int td_outcome_json(const struct td_outcome *o, char *buf, size_t cap)
 	kv_str(&j, "crash_time_source", o->crash_time_from_clock ? "capture clock (no CRASHTIME)" : "CRASHTIME", 1);
 	kv_str(&j, "target", o->target, 1);
 	kv_str(&j, "format", o->format, 1);
-	put(&j, "  \"complete\": %s,\n", o->complete ? "true" : "false");
-	put(&j, "  \"level_requested\": %u,\n  \"level_applied\": %u,\n", r->filter.level_requested,
+	td_strbuf_put(&j, "  \"complete\": %s,\n", o->complete ? "true" : "false");
+	td_strbuf_put(&j, "  \"level_requested\": %u,\n  \"level_applied\": %u,\n", r->filter.level_requested,
 	    r->filter.level_applied);
 	kv_str(&j, "level_note", r->filter.why, 1);
 	pages(&j, &r->dump.st);
-	put(&j, "  \"bytes_written\": %llu,\n  \"seconds\": %.3f,\n",
+	td_strbuf_put(&j, "  \"bytes_written\": %llu,\n  \"seconds\": %.3f,\n",
 	    (unsigned long long)r->dump.bytes_written, r->seconds);
-	put(&j, "  \"dmesg_bytes\": %zu,\n", r->dmesg_len);
+	td_strbuf_put(&j, "  \"dmesg_bytes\": %zu,\n", r->dmesg_len);
 	attempts(&j, o);
 	warnings(&j, &r->warn);
-	put(&j, "}\n");
+	td_strbuf_put(&j, "}\n");
 	if (j.over) {
 		snprintf(buf, cap, "{\"version\": \"%s\", \"error\": \"outcome too long\"}\n", TD_VERSION);
 		return -1;

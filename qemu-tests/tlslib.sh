@@ -5,7 +5,7 @@
 #   td_tls_setup NAME      work dir $W (removed on exit), certificates in $C
 #                          (scripts/mkcerts.sh), $TD (build/tinydump) and $TT
 #                          (build/host/tool_tls); skips the test when missing
-#   td_listening PORT      wait (5 s) until something listens on 127.0.0.1:PORT
+#   td_listening PORT      wait (10 s) until something listens on 127.0.0.1:PORT
 #   td_rx_start PORT DIR [ARGS...]   `tinydump receive` in the background with
 #                          this server certificate; RX_PID, log $W/rx-PORT.log
 #   td_rx_children PID     the receiver's per-connection processes
@@ -40,14 +40,8 @@ td_tls_setup() {
 	RX_PID=
 }
 
-td_listening() {
-	local i
-	for i in $(seq 1 50); do
-		[ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+# td_listening PORT: netlib.sh's td_e2e_listening (10 s).
+td_listening() { td_e2e_listening "$1"; }
 
 td_rx_start() {
 	local port=$1 dir=$2
