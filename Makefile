@@ -29,7 +29,7 @@ MUSL_LIBS = $(addprefix $(MUSLDEPS)/lib/,libbearssl.a libzstd.a liblzo2.a libz.a
 PURE_SRCS := os/err.c os/parse.c os/json.c os/strbuf.c $(wildcard capture/*.c) \
 	init/cmdline.c init/config.c init/target.c init/blkid.c init/kexecmsg.c \
 	init/cpio.c init/modclosure.c init/modinfo.c init/crashsize.c init/stale.c init/mountinfo.c \
-	net/proto.c net/dhcpmsg.c net/clientid.c net/retain.c
+	net/proto.c net/dhcpmsg.c net/clientid.c net/retain.c net/metrics.c
 # Host tests: gcc + glibc + sanitizers, against Debian's zlib, BearSSL, zstd, LZO.
 include tests/rules.mk
 HOST_CFLAGS := $(COMMON) -fsanitize=address,undefined -fno-omit-frame-pointer -Itests
