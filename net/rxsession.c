@@ -79,6 +79,8 @@ static int in_some(struct rx *r, const uint8_t **p, size_t max, size_t *n, struc
 		if (got == 0)
 			return td_fail(e, "the client ended the session in the middle of the upload");
 		r->in_len = got;
+		if (r->o->counts)
+			td_count(&r->o->counts->bytes, got);
 	}
 	*n = r->in_len - r->in_off < max ? r->in_len - r->in_off : max;
 	*p = r->in + r->in_off;
@@ -196,6 +198,9 @@ static int make_dir(struct rx *r, struct td_err *e)
 	r->dirfd = td_dumpdir_make(r->o->dir, name, r->name, sizeof r->name, e);
 	if (r->dirfd < 0)
 		return rfail(r, TD_R_SERVER_ERROR, e, "%s", e->msg);
+	/* Before any vmcore file exists in it: retention never deletes it. */
+	if (r->o->space)
+		td_rxspace_set_dir(r->o->space, r->o->space_slot, r->name);
 	return 0;
 }
 
@@ -447,9 +452,22 @@ static void log_outcome(struct rx *r, int rc, const struct td_err *e)
 		       r->name[0] ? ")" : "", e->msg);
 }
 
-int td_rx_serve(int fd, const char *peer, const struct td_rx_opts *o,
-		const struct td_tls_ident *id, const struct td_tls_anchors *client_ca)
+/* How the session ended, for the metrics (metrics.h). */
+static enum td_rx_outcome outcome(const struct rx *r, int rc)
 {
+	if (rc == 0)
+		return r->tr.status == TD_DUMP_COMPLETE ? TD_RXO_STORED : TD_RXO_INCOMPLETE;
+	if (!r->t->established)
+		return r->t->timed_out ? TD_RXO_HANDSHAKE_TIMEOUT : TD_RXO_HANDSHAKE;
+	if (r->code)
+		return td_rx_outcome_of_reply(r->code);
+	return r->t->timed_out ? TD_RXO_TIMEOUT : TD_RXO_DISCONNECTED;
+}
+
+enum td_rx_outcome td_rx_serve(int fd, const char *peer, const struct td_rx_opts *o,
+			       const struct td_tls_ident *id, const struct td_tls_anchors *client_ca)
+{
+	enum td_rx_outcome how;
 	struct td_tls_server_cfg cfg = { .ident = id, .client_ca = client_ca,
 					 .client_ca_path = o->client_ca, .timeout_s = o->timeout_s,
 					 .handshake_s = o->handshake_s };
@@ -462,7 +480,7 @@ int td_rx_serve(int fd, const char *peer, const struct td_rx_opts *o,
 		td_log("receive: %s: out of memory", peer);
 		close(fd);
 		free(r);
-		return -1;
+		return TD_RXO_RECEIVER_ERROR;
 	}
 	r->o = o;
 	r->dirfd = r->vfd = -1;
@@ -485,6 +503,7 @@ int td_rx_serve(int fd, const char *peer, const struct td_rx_opts *o,
 				   : TD_R_STORED_INCOMPLETE, r->reply);
 	}
 	log_outcome(r, rc, &e);
+	how = outcome(r, rc);
 	td_tls_close(r->t);
 	if (r->vfd >= 0)
 		close(r->vfd);
@@ -493,5 +512,5 @@ int td_rx_serve(int fd, const char *peer, const struct td_rx_opts *o,
 	free(r->json);
 	free(r->t);
 	free(r);
-	return rc;
+	return how;
 }

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/statvfs.h>
 
@@ -8,12 +9,13 @@
 
 int td_rxspace_init(struct td_rxspace *s, unsigned n)
 {
-	void *p = mmap(NULL, (size_t)n * sizeof *s->slot, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	size_t len = (size_t)n * (sizeof *s->slot + sizeof *s->dir);
+	uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
 		return -1;
-	s->slot = p;
+	s->slot = (uint64_t *)p;
+	s->dir = (struct td_rxspace_dir *)(p + (size_t)n * sizeof *s->slot);
 	s->n = n;
 	return 0;
 }
@@ -69,8 +71,39 @@ int td_rxspace_reserve(struct td_rxspace *s, unsigned i, int dirfd, uint64_t min
 	return r;
 }
 
+/* The name is written while named is 0 and published with a release
+ * store; a reader that loads named 1 (acquire) sees the whole name. A
+ * slot is named again only after its process was reaped and the slot
+ * given to a new upload, whose directory is new: a reader racing with
+ * that sees a torn name, which matches no directory it is asking about
+ * (those it saw with a vmcore file, made after the publication). */
+void td_rxspace_set_dir(struct td_rxspace *s, unsigned i, const char *name)
+{
+	if (!s->dir || i >= s->n)
+		return;
+	snprintf(s->dir[i].name, sizeof s->dir[i].name, "%s", name);
+	__atomic_store_n(&s->dir[i].named, 1, __ATOMIC_SEQ_CST);
+}
+
+int td_rxspace_busy(const struct td_rxspace *s, const char *name)
+{
+	char copy[TD_RXSPACE_DIR_MAX];
+
+	for (unsigned i = 0; s->dir && i < s->n; i++) {
+		if (!__atomic_load_n(&s->dir[i].named, __ATOMIC_SEQ_CST))
+			continue;
+		memcpy(copy, s->dir[i].name, sizeof copy);
+		copy[sizeof copy - 1] = 0;
+		if (!strcmp(copy, name))
+			return 1;
+	}
+	return 0;
+}
+
 void td_rxspace_release(struct td_rxspace *s, unsigned i)
 {
 	if (s->slot && i < s->n)
 		__atomic_store_n(&s->slot[i], 0, __ATOMIC_SEQ_CST);
+	if (s->dir && i < s->n)
+		__atomic_store_n(&s->dir[i].named, 0, __ATOMIC_SEQ_CST);
 }

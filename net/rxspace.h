@@ -10,8 +10,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define TD_RXSPACE_DIR_MAX 256 /* a directory name and its NUL (NAME_MAX + 1) */
+
+struct td_rxspace_dir {
+	uint32_t named;               /* name is set (store-release after it) */
+	char name[TD_RXSPACE_DIR_MAX];
+};
+
 struct td_rxspace {
 	uint64_t *slot; /* n reservations, in bytes; 0 = none */
+	struct td_rxspace_dir *dir; /* n directory names */
 	unsigned n;
 };
 
@@ -28,7 +36,17 @@ int td_rxspace_init(struct td_rxspace *s, unsigned n);
 int td_rxspace_reserve(struct td_rxspace *s, unsigned i, int dirfd, uint64_t min_free,
 		       uint64_t min_inodes, uint64_t bytes, unsigned files, char *why, size_t cap);
 
-/* Drop slot i's reservation (the upload ended, or its process was reaped). */
+/* Slot i's upload writes the directory name (under --dir). Its process
+ * calls this right after making the directory and before it creates any
+ * vmcore file there, so whoever sees a vmcore file in a directory and then
+ * asks td_rxspace_busy gets the right answer. */
+void td_rxspace_set_dir(struct td_rxspace *s, unsigned i, const char *name);
+
+/* Is name the directory of an upload that has not been reaped? */
+int td_rxspace_busy(const struct td_rxspace *s, const char *name);
+
+/* Drop slot i's reservation and directory name (the upload ended, or its
+ * process was reaped). */
 void td_rxspace_release(struct td_rxspace *s, unsigned i);
 
 #endif
