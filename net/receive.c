@@ -73,9 +73,9 @@ static int parse_addr(const char *s, char *host, uint16_t *port)
 	return 0;
 }
 
-/* Retention and metrics: asked for by name, so their messages say what a
- * good value looks like. 1 when k is not one of them. */
-static int parse_fleet_opt(struct td_rx_opts *o, const char *k, const char *v, struct td_err *e)
+/* Upkeep: retention and metrics. Their messages name the value and say what a
+ * good one looks like. 1 when k is not one of them. */
+static int parse_upkeep_opt(struct td_rx_opts *o, const char *k, const char *v, struct td_err *e)
 {
 	uint64_t n;
 
@@ -107,7 +107,7 @@ static int parse_fleet_opt(struct td_rx_opts *o, const char *k, const char *v, s
 static int parse_opt(struct td_rx_opts *o, const char *k, const char *v, struct td_err *e)
 {
 	uint64_t n;
-	int r = parse_fleet_opt(o, k, v, e);
+	int r = parse_upkeep_opt(o, k, v, e);
 
 	if (r <= 0)
 		return r;
@@ -408,7 +408,7 @@ static __attribute__((noreturn)) void serve_forever(struct kids *k, const struct
 }
 
 /* What the operator chose about deleting and metrics, for the start line. */
-static void describe_fleet(const struct td_rx_opts *o, char *buf, size_t cap)
+static void describe_upkeep(const struct td_rx_opts *o, char *buf, size_t cap)
 {
 	int n;
 
@@ -435,7 +435,7 @@ int td_cmd_receive(int argc, char **argv)
 	struct td_tls_ident id;
 	struct td_tls_anchors ca;
 	struct kids k = { .lfd = -1, .mfd = -1 };
-	char fleet[256];
+	char upkeep[256];
 
 	if (td_rx_parse(&o, argc, argv, &e) < 0) {
 		td_log_fatal("receive: %s", e.msg);
@@ -469,12 +469,12 @@ int td_cmd_receive(int argc, char **argv)
 		td_log_fatal("receive: %s%s", k.lfd >= 0 ? "--metrics: " : "", e.msg);
 		return 1;
 	}
-	describe_fleet(&o, fleet, sizeof fleet);
+	describe_upkeep(&o, upkeep, sizeof upkeep);
 	td_log("receive: listening on %s:%u, storing in %s, client certificates %s%s%s; up to %u "
 	       "clients, %u per address, %u s for a handshake; keeping %llu bytes and %llu inodes free%s",
 	       o.listen_host, o.port, o.dir,
 	       o.client_ca ? "required (CA " : "not required", o.client_ca ? o.client_ca : "",
 	       o.client_ca ? ")" : "", o.max_clients, o.max_per_peer, o.handshake_s,
-	       (unsigned long long)o.min_free, (unsigned long long)o.min_free_inodes, fleet);
+	       (unsigned long long)o.min_free, (unsigned long long)o.min_free_inodes, upkeep);
 	serve_forever(&k, &o, &id, o.client_ca ? &ca : NULL);
 }
