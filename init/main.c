@@ -22,7 +22,9 @@ static const struct {
 	{ "initramfs", td_cmd_initramfs, "initramfs [--output FILE] [--kernel-release R] [--root DIR] [--conf FILE]\n"
 	  "                   [--certs DIR] [--modules NAME[,NAME...]] [--no-detect] [--sysroot DIR] [--if-stale]" },
 	{ "receive", td_cmd_receive, "receive --listen ADDR:PORT --dir DIR --cert C --key K [--client-ca CA] [--min-free BYTES]\n"
-	  "                   [--timeout S] [--max-clients N]" },
+	  "                   [--min-free-inodes N] [--timeout S] [--max-clients N] [--max-per-peer N] [--handshake-timeout S]\n"
+	  "                   [--keep-days N] [--max-bytes SIZE] [--metrics ADDR:PORT]   (sizes take K, M, G or T)\n"
+	  "                   nothing is deleted without --keep-days or --max-bytes; docs/RECEIVER.md" },
 	{ "tls-probe", td_cmd_tlsprobe, "tls-probe HOST:PORT [--ca FILE] [--name NAME] [--cert FILE --key FILE] [--timeout S]" },
 };
 
