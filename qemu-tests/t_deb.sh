@@ -67,6 +67,7 @@ done <<'FILES'
 -rw-r--r-- /usr/share/man/man5/tinydump.conf.5.gz
 -rw-r--r-- /usr/share/doc/tinydump/OPERATORS.md
 -rw-r--r-- /usr/share/doc/tinydump/PROTOCOL.md
+-rw-r--r-- /usr/share/doc/tinydump/RECEIVER.md
 -rw-r--r-- /usr/share/doc/tinydump/copyright
 FILES
 verdict files "${why:+missing or wrong:$why}" "$W/list"
