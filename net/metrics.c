@@ -1,8 +1,8 @@
 /* The receiver's metrics text and its HTTP request (metrics.h): pure. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "os/strbuf.h"
 #include "metrics.h"
 #include "proto.h"
 
@@ -57,48 +57,24 @@ void td_rx_counts_copy(const struct td_rx_counts *s, struct td_rx_counts *out)
 
 /* ---- the exposition text ---- */
 
-struct text {
-	char *buf;
-	size_t cap, len;
-	int full;
-};
-
-static void put(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void put(struct text *t, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (t->full)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= t->cap - t->len)
-		t->full = 1;
-	else
-		t->len += (size_t)n;
-}
-
 #define PFX "tinydump_receiver_"
 
 /* One family's # HELP and # TYPE lines. */
-static void family(struct text *t, const char *name, const char *type, const char *help)
+static void family(struct td_strbuf *t, const char *name, const char *type, const char *help)
 {
-	put(t, "# HELP " PFX "%s %s\n# TYPE " PFX "%s %s\n", name, help, name, type);
+	td_strbuf_put(t, "# HELP " PFX "%s %s\n# TYPE " PFX "%s %s\n", name, help, name, type);
 }
 
-static void one(struct text *t, const char *name, const char *type, const char *help,
+static void one(struct td_strbuf *t, const char *name, const char *type, const char *help,
 		uint64_t v)
 {
 	family(t, name, type, help);
-	put(t, PFX "%s %llu\n", name, (unsigned long long)v);
+	td_strbuf_put(t, PFX "%s %llu\n", name, (unsigned long long)v);
 }
 
 size_t td_metrics_text(const struct td_metrics_view *v, char *buf, size_t cap)
 {
-	struct text t = { buf, cap, 0, cap == 0 };
+	struct td_strbuf t = { buf, cap, 0, 0 };
 	const struct td_rx_counts *c = &v->c;
 
 	one(&t, "uploads_started_total", "counter",
@@ -108,7 +84,7 @@ size_t td_metrics_text(const struct td_metrics_view *v, char *buf, size_t cap)
 	family(&t, "uploads_failed_total", "counter",
 	       "Connections that ended without a complete dump stored, by reason.");
 	for (unsigned o = TD_RXO_STORED + 1; o < TD_RXO_N; o++)
-		put(&t, PFX "uploads_failed_total{reason=\"%s\"} %llu\n", outcome_names[o],
+		td_strbuf_put(&t, PFX "uploads_failed_total{reason=\"%s\"} %llu\n", outcome_names[o],
 		    (unsigned long long)c->ended[o]);
 	one(&t, "bytes_received_total", "counter",
 	    "Bytes of uploads received from clients (TLS application data).", c->bytes);
@@ -127,9 +103,7 @@ size_t td_metrics_text(const struct td_metrics_view *v, char *buf, size_t cap)
 		one(&t, "retention_deleted_bytes_total", "counter",
 		    "Bytes on disk (allocated blocks) freed by retention.", c->deleted_bytes);
 	}
-	if (t.full)
-		return 0;
-	return t.len;
+	return t.over || cap == 0 ? 0 : t.len;
 }
 
 /* ---- the request ---- */
