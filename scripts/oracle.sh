@@ -14,7 +14,9 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/debian-pkg.sh"
-suite=sid
+# ORACLE_SUITE=trixie runs that suite's build instead (Debian 13's own
+# makedumpfile 1.7.6, for the benchmark of what it keeps on 6.12).
+suite=${ORACLE_SUITE:-sid}
 
 # deps PKG : direct Depends and Pre-Depends (first of each alternative).
 deps() {
@@ -63,6 +65,7 @@ main() {
 	ver=$(debpkg_versions "$suite" "$prog" | head -1)
 	[ -n "$ver" ] || die "$suite serves no $prog"
 	dir="$CACHE/oracle-${prog}_$(_dp_safe "$ver")"
+	[ "$suite" = sid ] || dir="$CACHE/oracle-$suite-${prog}_$(_dp_safe "$ver")"
 	mkdir -p "$dir"
 	( with_lock "$dir"; build_root "$dir" "$prog" ) >&2
 	lib="$dir/root/usr/lib/x86_64-linux-gnu"
