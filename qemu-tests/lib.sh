@@ -349,6 +349,7 @@ import sys, drgn
 p = drgn.Program()
 p.set_core_dump(sys.argv[1])
 p.load_debug_info([sys.argv[2]])
+print("release:", p["init_uts_ns"].name.release.string_().decode())
 t = p.crashed_thread()
 print("crashed thread: pid", t.tid, t.object.comm.string_().decode())
 print(t.stack_trace())
