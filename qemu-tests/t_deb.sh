@@ -116,6 +116,25 @@ if command -v systemd-analyze >/dev/null; then
 fi
 verdict units "${why#; }" "$W/verify.txt"
 
+# The receiver faces the network: systemd's own exposure score for its
+# unit must stay at 2.0 or below (measured 1.7 "OK"). Offline analysis
+# needs the unit under its installed name.
+if command -v systemd-analyze >/dev/null && systemd-analyze security --help 2>/dev/null | grep -q -- --offline; then
+	mkdir -p "$W/sa" && cp "$rx" "$W/sa/tinydump-receive.service"
+	(cd "$W/sa" && systemd-analyze security --offline=yes --threshold=20 ./tinydump-receive.service) \
+		> "$W/security.txt" 2>&1
+	rc=$?
+	score=$(grep -o 'Overall exposure level for tinydump-receive.service: [0-9.]*' "$W/security.txt" | awk '{ print $NF }')
+	if [ $rc = 0 ] && [ -n "$score" ]; then
+		td_ok "$T/receiver-unit-exposure"
+		echo "    systemd-analyze security: $score"
+	else
+		td_fail "$T/receiver-unit-exposure" "exposure ${score:-?} (want <= 2.0)" "$W/security.txt"
+	fi
+else
+	td_skip "$T/receiver-unit-exposure" "systemd-analyze has no --offline security check"
+fi
+
 why=
 grep -q "deb-systemd-helper enable 'tinydump.service'" "$W/control/postinst" || why="tinydump.service not enabled"
 grep -q "was-enabled 'tinydump-receive.service'" "$W/control/postinst" || why="$why; tinydump-receive.service enabled"
