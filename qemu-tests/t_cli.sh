@@ -23,3 +23,15 @@ out=$("$TD" frobnicate 2>&1); rc=$?
 out=$("$TD" list --frob 2>&1); rc=$?
 [ $rc = 2 ] && printf '%s' "$out" | grep -q -- "--frob" && td_ok $T/unknown-option ||
 	td_fail $T/unknown-option "exit $rc: $(printf '%s' "$out" | head -1)"
+# capture's numbers: each option its own range, the bad value named.
+# (--timeout once shared the level parser and refused anything over 31.)
+bad=
+for a in "--timeout 0" "--timeout 86401" "--timeout 1x" "--level 32" "--threads 9" "--retries 6" "--retries -1"; do
+	out=$("$TD" capture --input /nonexistent --output /dev/null $a 2>&1)
+	printf '%s' "$out" | grep -q -- "$a" || bad="$bad '$a' ($(printf '%s' "$out" | head -1))"
+done
+for a in "--timeout 600" "--timeout 86400" "--level 0" "--threads 8" "--retries 5"; do
+	out=$("$TD" capture --input /nonexistent --output /dev/null $a 2>&1)
+	printf '%s' "$out" | grep -q "/nonexistent" || bad="$bad '$a' refused ($(printf '%s' "$out" | head -1))"
+done
+[ -z "$bad" ] && td_ok $T/capture-number-ranges || td_fail $T/capture-number-ranges "$bad"
