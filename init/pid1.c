@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "os/clock.h"
 #include "os/file.h"
 #include "os/log.h"
 #include "commands.h"
@@ -93,10 +94,15 @@ int td_pid1(void)
 	static struct td_config cfg;
 	struct td_run *run;
 	struct td_err e;
+	uint64_t t0;
 	int ok;
 
 	early();
-	td_log("tinydump %s: capture run starting", TD_VERSION);
+	/* CLOCK_MONOTONIC starts with this kernel: the time since the kexec
+	 * that followed the panic. */
+	t0 = td_mono_ms();
+	td_log("tinydump %s: capture run starting, %llu ms after the capture kernel started",
+	       TD_VERSION, (unsigned long long)t0);
 	log_memory("at start");
 	read_config(&cfg);
 	td_modules_load(TD_MODULES_LIST);
@@ -123,6 +129,11 @@ int td_pid1(void)
 		       run->filter.level_applied, run->filter.why);
 	td_run_dmesg(run);
 	ok = td_targets_run(run, &cfg, NULL, NULL, 0) == 0;
+	if (run->first_dump_ms)
+		td_log("timeline: kernel start to PID 1 %llu ms, PID 1 to the first dump write %llu ms, "
+		       "PID 1 to the end %llu ms", (unsigned long long)t0,
+		       (unsigned long long)(run->first_dump_ms - t0),
+		       (unsigned long long)(td_mono_ms() - t0));
 	td_log(ok ? "done; %s" : "every target failed; %s",
 	       td_action_name(ok ? cfg.final : cfg.failure));
 	td_sys_final(ok ? cfg.final : cfg.failure);

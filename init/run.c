@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "os/clock.h"
 #include "os/log.h"
 #include "capture/dmesg.h"
 #include "run.h"
@@ -129,6 +130,8 @@ int td_run_dump(struct td_run *r, struct td_sink *out, enum td_format format,
 	struct timespec end;
 	int rc;
 
+	if (!r->first_dump_ms)
+		r->first_dump_ms = td_mono_ms();
 	memset(d, 0, sizeof *d);
 	d->vc = &r->rs.vc;
 	d->vi = &r->rs.vi;

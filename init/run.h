@@ -31,6 +31,7 @@ struct td_run {
 	uint64_t last_pfn;
 	int read_noted;
 	int threads;                 /* compression workers; -1: one per online CPU */
+	uint64_t first_dump_ms;      /* td_mono_ms() when the first dump began; 0: none yet */
 };
 
 /* Open path (force_read: use read(), not mmap), parse it and set up the
