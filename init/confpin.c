@@ -15,7 +15,8 @@ static void pin(struct td_strbuf *o, const struct td_target *t)
 {
 	struct td_devmatch m[2];
 	struct td_err e;
-	int n = td_dev_all(t->where, m, 2, &e);
+	int n = td_dev_all(t->where, m, 2, &e), dir = strcmp(t->path, "/") != 0;
+	char spec[256];
 
 	if (n < 0) {
 		fprintf(stderr, "tinydump: initramfs: warning: %s: %s; kept as written\n", t->spec, e.msg);
@@ -32,7 +33,7 @@ static void pin(struct td_strbuf *o, const struct td_target *t)
 			"(%s, %s%s); target %s kept as written and the capture takes the first it "
 			"sees; name one: target=disk:UUID=%s%s%s\n", t->where, n, m[0].path, m[1].path,
 			n > 2 ? ", ..." : "", t->spec, m[0].id.uuid[0] ? m[0].id.uuid : "...",
-			strcmp(t->path, "/") ? ":" : "", strcmp(t->path, "/") ? t->path : "");
+			dir ? ":" : "", dir ? t->path : "");
 		return;
 	}
 	if (!m[0].id.uuid[0]) {
@@ -40,11 +41,10 @@ static void pin(struct td_strbuf *o, const struct td_target *t)
 			"as written\n", t->where, m[0].path, t->spec);
 		return;
 	}
+	snprintf(spec, sizeof spec, "disk:UUID=%s%s%s", m[0].id.uuid, dir ? ":" : "", dir ? t->path : "");
 	td_strbuf_put(o, "# tinydump initramfs: %s was %s here, pinned to its UUID\n", t->where, m[0].path);
-	td_strbuf_put(o, "target=disk:UUID=%s%s%s\n", m[0].id.uuid, strcmp(t->path, "/") ? ":" : "",
-	    strcmp(t->path, "/") ? t->path : "");
-	printf("pinned: %s -> disk:UUID=%s%s%s (%s)\n", t->spec, m[0].id.uuid,
-	       strcmp(t->path, "/") ? ":" : "", strcmp(t->path, "/") ? t->path : "", m[0].path);
+	td_strbuf_put(o, "target=%s\n", spec);
+	printf("pinned: %s -> %s (%s)\n", t->spec, spec, m[0].path);
 }
 
 static int is_label(const struct td_target *t)
