@@ -4,8 +4,10 @@
  *
  * CODEC (default zlib): zlib (level 1, as makedumpfile -c), deflate1 to
  * deflate9 (libdeflate's zlib format at that level: pages any zlib reader
- * decodes), zstd (level 1, as makedumpfile -z), lzo (lzo1x_1, as
- * makedumpfile -l).
+ * decodes), split (libdeflate level 5 on pages holding 128 or more
+ * zero 8-byte words, level 1 on the rest: a probe of what a zlib-format
+ * writer that gives up byte identity could reach), zstd (level 1, as
+ * makedumpfile -z), lzo (lzo1x_1, as makedumpfile -l).
  *
  * PFNLIST is tool_kdumpinfo's "--pfns --zero-pfns" output for a dump of
  * VMCORE: "pfns 0xA-0xB" runs are the dumpable pages, "zero 0xA-0xB" runs
@@ -224,6 +226,24 @@ static size_t deflate_page(const uint8_t *page, uint8_t *out)
 	return n ? n : PAGE;
 }
 
+/* split: the zero-word count picks the level (docs/DECISIONS.md). */
+static struct libdeflate_compressor *ld5;
+
+static size_t split_page(const uint8_t *page, uint8_t *out)
+{
+	const uint8_t *w = page;
+	unsigned zeros = 0;
+	uint64_t v;
+
+	for (; w < page + PAGE; w += 8) {
+		memcpy(&v, w, 8);
+		zeros += !v;
+	}
+	size_t n = libdeflate_zlib_compress(zeros >= 128 ? ld5 : ld, page, PAGE, out, PAGE - 1);
+
+	return n ? n : PAGE;
+}
+
 static size_t zstd_page(const uint8_t *page, uint8_t *out)
 {
 	size_t n = ZSTD_compressCCtx(zc, out, PAGE - 1, page, PAGE, 1);
@@ -252,6 +272,11 @@ static size_t (*setup(const char *codec))(const uint8_t *, uint8_t *)
 			die("libdeflate", "out of memory");
 		return deflate_page;
 	}
+	if (!strcmp(codec, "split")) {
+		if (!(ld = libdeflate_alloc_compressor(1)) || !(ld5 = libdeflate_alloc_compressor(5)))
+			die("libdeflate", "out of memory");
+		return split_page;
+	}
 	if (!strcmp(codec, "zstd")) {
 		if (!(zc = ZSTD_createCCtx()))
 			die("zstd", "out of memory");
@@ -262,7 +287,7 @@ static size_t (*setup(const char *codec))(const uint8_t *, uint8_t *)
 			die("lzo", "lzo_init failed");
 		return lzo_page;
 	}
-	die(codec, "not zlib, deflate1 to deflate9, zstd or lzo");
+	die(codec, "not zlib, deflate1 to deflate9, split, zstd or lzo");
 	return NULL;
 }
 
@@ -300,7 +325,7 @@ int main(int argc, char **argv)
 	size_t (*page)(const uint8_t *, uint8_t *);
 
 	if (argc < 3 || runs < 1) {
-		fprintf(stderr, "usage: floor VMCORE PFNLIST [RUNS [zlib|deflateN|zstd|lzo]]\n");
+		fprintf(stderr, "usage: floor VMCORE PFNLIST [RUNS [zlib|deflateN|split|zstd|lzo]]\n");
 		return 2;
 	}
 	if ((fd = open(argv[1], O_RDONLY)) < 0)

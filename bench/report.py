@@ -18,6 +18,11 @@ import sys
 
 TARGET_TIME = 0.5      # tinydump at most half of makedumpfile's wall time
 TARGET_FLOOR = 1.15    # level 17: within 15 % of the zlib floor
+# Issue 10's goals, one CPU, against makedumpfile -c: (what, level, command,
+# time ratio, size ratio or None).
+GOALS = (("zlib format, serial", 31, "tinydump-serial", 0.50, 1.00),
+         ("zlib format, serial", 17, "tinydump-serial", 0.35, None),
+         ("zstd, serial", 31, "td-zstd-serial", 0.30, 0.90))
 TD, TDS, MD = "tinydump", "tinydump-serial", "makedumpfile"
 PREFIX = {TD: "td", TDS: "tds", MD: "md"}
 
@@ -144,7 +149,7 @@ def real_tables(real, level):
 
 CODEC_ROWS = (("md-lzo", "makedumpfile -l"), ("md-zlib-2threads", "makedumpfile -c --num-threads 2"),
               ("td-zstd-serial", "tinydump zstd, serial"), ("td-zstd", "tinydump zstd, threaded"),
-              ("td-lzo-serial", "tinydump lzo, serial"))
+              ("td-lzo-serial", "tinydump lzo, serial"), ("md178-zstd", "makedumpfile 1.7.8 -z"))
 
 
 def codec_tables(res, real, level):
@@ -165,8 +170,10 @@ def codec_tables(res, real, level):
                 out.append("| %s | %s (%s) | %s | %s | %s |" % (what, secs(hf[key]["min"]), secs(hf[key]["mean"]),
                                                              fr(ratio(hf[key]["min"], md_t)), mb(b), fr(ratio(b, md_b))))
         out += ["", "| floor (same kept pages) | best | CPU | output |", "|---|---|---|---|"]
-        for c, what in (("", "zlib level 1"), ("deflate1_", "libdeflate level 1"), ("zstd_", "zstd level 1"),
-                        ("lzo_", "lzo1x_1")):
+        for c, what in (("", "zlib level 1"), ("deflate1_", "libdeflate level 1"),
+                        ("deflate5_", "libdeflate level 5"),
+                        ("split_", "libdeflate split (level 5 on pages with 128+ zero words, else 1)"),
+                        ("zstd_", "zstd level 1"), ("lzo_", "lzo1x_1")):
             if num(d, "floor_%sbest_s" % c) is not None:
                 out.append("| %s | %s | %s | %s |" % (what, secs(num(d, "floor_%sbest_s" % c)),
                                                        secs(num(d, "floor_%sbest_cpu_s" % c)),
@@ -204,6 +211,32 @@ def scan_table(scan):
 
 def per_input(rows, f):
     return ", ".join("%d GiB %s" % (gib(d), f(d)) for d in rows)
+
+
+def goal_verdicts(res, real):
+    """Issue 10's one-CPU goals, per input, from the same runs."""
+    out = []
+    for what, level, cmd, tgoal, sgoal in GOALS:
+        rs = []
+        for d in real:
+            if d["level"] != str(level) or not t(d, MD):
+                continue
+            if cmd == TDS:
+                tm, b = t(d, TDS), num(d, "td_bytes")
+            else:
+                hf = hyperfine(os.path.join(res, "real-%s-%s-codecs.json" % (d["ram_mb"], d["level"])))
+                tm, b = (hf[cmd]["min"], num(d, "bytes_" + cmd)) if cmd in hf else (None, None)
+            if tm is not None:
+                rs.append((d, tm / t(d, MD), b / num(d, "md_bytes") if b else None))
+        if not rs:
+            continue
+        met = all(r <= tgoal and (sgoal is None or (sz is not None and sz <= sgoal)) for _, r, sz in rs)
+        out.append("- **Goal, level %d, %s: %s.** Time ≤ %.2f × makedumpfile -c%s; measured %s." % (
+            level, what, "met" if met else "not met", tgoal,
+            ", size ≤ %.2f ×" % sgoal if sgoal else "",
+            ", ".join("%d GiB %.2f%s" % (gib(d), r, " (size %.3f)" % sz if sz is not None else "")
+                      for d, r, sz in rs)))
+    return out
 
 
 def verdicts(real):
@@ -410,10 +443,12 @@ def main():
               "</details>", ""]
     else:
         L += [ascii_, ""]
-    L += ["## Where we stand against the targets", ""] + verdicts(real) + [""]
+    L += ["## Where we stand against the targets", ""] + verdicts(real) + goal_verdicts(res, real) + [""]
     perf = perf_section(res)
     if perf:
-        L += ["## Where the time goes", ""] + perf
+        L += ["## Where the time goes", "",
+              "Inside the capture kernel, from the panic to PID 1 and from PID 1 to the first dump write: "
+              "MEASUREMENTS.md (PID 1's timeline line). Here, on the host, by function:", ""] + perf
     if skipped:
         L += ["## Skipped", ""] + ["- " + s for s in skipped] + [""]
     with open(md, "w") as f:

@@ -11,8 +11,10 @@
 #     with nr_cpus=1) and of `makedumpfile -c -d`; output sizes, peak
 #     anonymous memory (bench/memwatch.c, separate runs) and the floors
 #     (bench/floor.c: zlib, libdeflate level 1, zstd and lzo on the same kept
-#     pages). Then the other codecs side by side: makedumpfile -l and
-#     -c --num-threads 2, tinydump zstd (serial and threaded) and lzo.
+#     pages; also libdeflate level 5 and a split of levels 1 and 5). Then
+#     the other codecs side by side: makedumpfile -l, -c --num-threads 2
+#     and unstable's makedumpfile 1.7.8 -z (scripts/oracle.sh, run by its
+#     own loader), tinydump zstd (serial and threaded) and lzo.
 #  2. Scan: synthetic, mostly free machines (bench/synth.c) of 1 to 256 GiB,
 #     level 31, both tools, plus the page filter alone (build/host/membound).
 #  3. perf profiles of serial tinydump and makedumpfile at both levels on
@@ -131,6 +133,9 @@ CODECS="md-lzo:makedumpfile -l -d %L %V %O|md-zlib-2threads:makedumpfile -c --nu
 CODECS="$CODECS|td-zstd-serial:%T capture --input %V --output %O --level %L --compress zstd --threads 0"
 CODECS="$CODECS|td-zstd:%T capture --input %V --output %O --level %L --compress zstd"
 CODECS="$CODECS|td-lzo-serial:%T capture --input %V --output %O --level %L --compress lzo --threads 0"
+# makedumpfile 1.7.8 (Debian 12's 1.7.2 has no zstd), when it can be had.
+MD178=$(scripts/oracle.sh --command makedumpfile 2>/dev/null) && [ -n "$MD178" ] &&
+	CODECS="$CODECS|md178-zstd:$MD178 -z -d %L %V %O" || log "no makedumpfile 1.7.8: its -z row is left out"
 codecs() {
 	local name=$1 v=$2 l=$3 f=$4 o=$W/codec.out args=() list c n cmd
 	IFS='|' read -ra list <<<"$CODECS"
@@ -197,7 +202,7 @@ real_one() {
 	memory_all "$f" "$tdo" "$mdo" md
 	"$KDINFO" "$mdo" --pfns --zero-pfns > "$W/pfns.txt"
 	"$B/floor" "$v" "$W/pfns.txt" "$RUNS" | tr ' ' '\n' | sed 's/^/floor_/' >> "$f"
-	for c in deflate1 zstd lzo; do
+	for c in deflate1 deflate5 split zstd lzo; do
 		"$B/floor" "$v" "$W/pfns.txt" "$RUNS" $c | tr ' ' '\n' | sed "s/^/floor_${c}_/" >> "$f"
 	done
 	rm -f "$tdo" "$mdo"

@@ -7,7 +7,10 @@
 #    flattened stream into our file, byte for byte;
 #  - tinydump dmesg and the kdump reader (tool_kdumpinfo --verify) read
 #    every codec: the log, and every dumpable page as the vmcore has it;
-#  - lzo at level 31 is byte-identical to makedumpfile -l (the same lzo1x_1).
+#  - lzo at level 31 is byte-identical to makedumpfile -l (the same lzo1x_1),
+#    and zstd to makedumpfile 1.7.8 -z (unstable's, scripts/oracle.sh; the
+#    same one frame per page at zstd level 1); makedumpfile 1.7.8 also reads
+#    the zstd dump (--dump-dmesg).
 # Sizes and times go to build/codecs.txt, for the README's codec table.
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -56,3 +59,13 @@ done
 
 makedumpfile -l -d 31 "$V/vmcore" "$W/md-lzo" > "$W/md-lzo.log" 2>&1 || :
 same lzo-level31-byte-identical-to-makedumpfile-l "$W/md-lzo" "$W/lzo" "$W/lzo.log"
+
+# makedumpfile 1.7.8, built with zstd: the same bytes, and it reads ours
+# (its log lines carry the printk caller, so its own reading of the vmcore
+# is the reference).
+rm -f "$W/md-zstd" "$W/zstd.md.txt" "$W/ref178.txt"
+"$TD_ROOT/scripts/oracle.sh" makedumpfile --dump-dmesg "$V/vmcore" "$W/ref178.txt" > /dev/null 2>&1 || :
+"$TD_ROOT/scripts/oracle.sh" makedumpfile -z -d 31 "$V/vmcore" "$W/md-zstd" > "$W/md-zstd.log" 2>&1 || :
+same zstd-level31-byte-identical-to-makedumpfile-1.7.8-z "$W/md-zstd" "$W/zstd" "$W/md-zstd.log"
+"$TD_ROOT/scripts/oracle.sh" makedumpfile --dump-dmesg "$W/zstd" "$W/zstd.md.txt" > "$W/zstd.md.log" 2>&1 || :
+same zstd-makedumpfile-1.7.8-dump-dmesg "$W/ref178.txt" "$W/zstd.md.txt" "$W/zstd.md.log"

@@ -2,6 +2,8 @@
 # Run Debian unstable's makedumpfile or crash on this (older) machine.
 # Usage: scripts/oracle.sh makedumpfile|crash [ARGS...]
 #        scripts/oracle.sh --version-of makedumpfile|crash   the cached version
+#        scripts/oracle.sh --command makedumpfile|crash      the command line that
+#                                  runs it, for timing without this script
 # Unstable's binaries need a newer libc than the host's. They run through
 # unstable's own loader, with the program and the libraries it depends on
 # unpacked (never installed) into a private root:
@@ -55,8 +57,9 @@ build_root() {
 }
 
 main() {
-	local prog=${1:-} ver dir lib
+	local prog=${1:-} ver dir lib print=
 	[ "$prog" = --version-of ] && { debpkg_versions "$suite" "$2" | head -1; return; }
+	[ "$prog" = --command ] && { print=1; shift; prog=${1:-}; }
 	case $prog in makedumpfile|crash) ;; *)
 		die "usage: scripts/oracle.sh makedumpfile|crash [ARGS...]" ;;
 	esac
@@ -69,6 +72,7 @@ main() {
 	mkdir -p "$dir"
 	( with_lock "$dir"; build_root "$dir" "$prog" ) >&2
 	lib="$dir/root/usr/lib/x86_64-linux-gnu"
+	[ -z "$print" ] || { echo "$lib/ld-linux-x86-64.so.2 --library-path $lib $dir/root/usr/bin/$prog"; return; }
 	exec "$lib/ld-linux-x86-64.so.2" --library-path "$lib" "$dir/root/usr/bin/$prog" "$@"
 }
 
