@@ -38,7 +38,7 @@ stop() {
 	done
 	PIDS=
 }
-trap 'stop; [ -n "${TD_KEEP:-}" ] && echo "kept $W" >&2 || rm -rf "$W"' EXIT
+trap 'stop || :; [ -n "${TD_KEEP:-}" ] && echo "kept $W" >&2 || rm -rf "$W"' EXIT
 C=$W/certs
 P_WRONGCA=7421 P_SILENT=7422 P_KILL=7423
 S_WRONGCA=tls:10.0.2.2:$P_WRONGCA

@@ -24,7 +24,7 @@ stop() {
 	[ -z "$GPID" ] || { kill "$GPID" 2>/dev/null; wait "$GPID" 2>/dev/null; }
 	GPID=
 }
-trap 'stop; [ -n "${TD_KEEP:-}" ] && echo "kept $W" >&2 || rm -rf "$W"' EXIT
+trap 'stop || :; [ -n "${TD_KEEP:-}" ] && echo "kept $W" >&2 || rm -rf "$W"' EXIT
 SPEC=nfs:10.0.2.2:/crash
 EXPORT=$W/g/export
 LOG=$W/run/console.log

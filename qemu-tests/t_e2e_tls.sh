@@ -27,7 +27,7 @@ stop() {
 	wait "$RXPID" 2>/dev/null
 	RXPID=
 }
-trap 'stop; [ -n "${TD_KEEP:-}" ] && echo "kept $W" >&2 || rm -rf "$W"' EXIT
+trap 'stop || :; [ -n "${TD_KEEP:-}" ] && echo "kept $W" >&2 || rm -rf "$W"' EXIT
 PORT=7411
 SPEC=tls:10.0.2.2:$PORT
 C=$W/certs

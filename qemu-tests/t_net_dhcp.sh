@@ -17,7 +17,7 @@ T=t_net_dhcp
 td_netns_setup
 tmp=$(mktemp -d /tmp/t_net_dhcp.XXXXXX)
 pids=
-trap 'for p in $pids; do kill $p 2>/dev/null; done; [ -n "${TD_KEEP:-}" ] || rm -rf "$tmp"' EXIT
+trap 'for p in $pids; do kill $p 2>/dev/null || :; done; [ -n "${TD_KEEP:-}" ] || rm -rf "$tmp"' EXIT
 
 td_kernel
 TD_NET_INITRD=$tmp/net.cpio.gz

@@ -23,7 +23,7 @@ stop() {
 	for p in $pids; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
 	pids=
 }
-trap 'stop; [ -z "$rpcb" ] || kill $rpcb; [ -n "${TD_KEEP:-}" ] || rm -rf "$tmp"' EXIT
+trap 'stop || :; [ -z "$rpcb" ] || kill $rpcb || :; [ -n "${TD_KEEP:-}" ] || rm -rf "$tmp"' EXIT
 command -v ganesha.nfsd >/dev/null || { td_skip $T "ganesha.nfsd not installed (scripts/deps.sh)"; exit 0; }
 
 td_kernel

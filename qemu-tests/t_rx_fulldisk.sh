@@ -13,7 +13,7 @@ td_tls_setup rx-fulldisk
 D=$W/full
 mkdir -p "$D" && mount -t tmpfs -o size=4m tmpfs "$D" || { td_skip $T "cannot mount a tmpfs"; exit 0; }
 TD_BG=
-trap 'td_rx_stop; umount "$D" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
+trap 'td_rx_stop || :; umount "$D" 2>/dev/null || :; [ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
 head -c $((3900 * 1024)) /dev/urandom > "$W/src"
 td_rx_start 9301 "$D" --client-ca "$C/client-ca.pem" --min-free 0 || { td_fail $T "receiver did not start" "$W/rx-9301.log"; exit 0; }
 "$TT" upload --port 9301 --file "$W/src" --ca "$C/ca.pem" --cert "$C/client.pem" --key "$C/client.key" \

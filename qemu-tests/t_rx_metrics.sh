@@ -23,7 +23,7 @@
 set -u
 . "$(dirname "$0")/tlslib.sh"
 td_tls_setup rx-metrics
-trap 'td_rx_stop; kill $TD_BG 2>/dev/null; umount "$W"/d 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
+trap 'td_rx_stop || :; kill $TD_BG 2>/dev/null || :; umount "$W"/d 2>/dev/null || :; [ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
 P=9701 MP=9702
 R=$W/d
 mkdir -p "$R" && mount -t tmpfs -o size=64m,nr_inodes=4000 tmpfs "$R" || { td_skip $T "cannot mount a tmpfs"; exit 0; }

@@ -24,7 +24,7 @@
 set -u
 . "$(dirname "$0")/tlslib.sh"
 td_tls_setup rx-retention
-trap 'td_rx_stop; kill $TD_BG 2>/dev/null; umount "$W"/d* 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
+trap 'td_rx_stop || :; kill $TD_BG 2>/dev/null || :; umount "$W"/d* 2>/dev/null || :; [ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
 ago() { date -u -d "$1" +%Y-%m-%d-%H:%M:%S; }
 
 # mkdump DIR NAME complete|incomplete MB RECEIVED_UTC|- [TOUCH_DATE]

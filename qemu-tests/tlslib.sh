@@ -34,7 +34,8 @@ td_tls_setup() {
 	fi
 	W=$(mktemp -d /tmp/td-$T.XXXXXX)
 	TD_BG=
-	trap 'td_rx_stop; kill $TD_BG 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
+	# Under set -e a failing command ends a trap early: every step may fail.
+	trap 'td_rx_stop || :; [ -z "$TD_BG" ] || kill $TD_BG 2>/dev/null || :; [ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
 	C=$W/certs
 	"$TD_ROOT/scripts/mkcerts.sh" "$C" > /dev/null || { td_fail "$T/certs" "mkcerts.sh failed"; exit 0; }
 	RX_PID=
@@ -60,7 +61,7 @@ td_rx_stop() {
 	[ -n "${RX_PID:-}" ] || return 0
 	local kids i
 	kids=$(td_rx_children "$RX_PID")
-	kill -KILL "$RX_PID" $kids 2>/dev/null
+	kill -KILL "$RX_PID" $kids 2>/dev/null || : # some may have ended already
 	for i in $(seq 1 40); do
 		kill -0 "$RX_PID" 2>/dev/null || break
 		sleep 0.05
