@@ -11,9 +11,10 @@ KEPT, ZERO   `tool_kdumpinfo --pfns` and `--zero-pfns` output for the
         "zero 0xA-0xB" lines)
 --plant N    test the test: before comparing, the filter's kept set gains
         the first N free pages and loses the first N kept slab pages
---tails-ok   pages only the filter keeps that are tails of a folio the oracle
-        drops are counted apart, not as differences (makedumpfile before
-        1.7.10 on 7.1 and later, docs/KERNELS.md)
+--tails-ok   tail pages on which the two differ are counted apart, with the
+        class of their folio, not as differences: makedumpfile up to 1.7.9
+        reads no page.compound_info and so takes the tails of 7.1 and later
+        for pages of their own (docs/KERNELS.md)
 
 The record holds one u32 per pfn: class bits (PO_* in pageoracle.c) and an
 order in bits 16-23. makedumpfile's level-31 rules are applied to those
@@ -117,6 +118,19 @@ def describe(rec, pfn):
     return "0x%x %s order %d" % (pfn, "|".join(names), v >> 16 & 0xff)
 
 
+def heads(rec, tails):
+    """' (their folios: slab N, ...)': the classes of the tails' head pages."""
+    count = {}
+    for p in tails:
+        h = p
+        while h > 0 and rec[h] & B["tail"]:
+            h -= 1
+        v = rec[h]
+        name = "|".join(b for b in BITS if v & B[b] and b not in ("valid", "head")) or "no class"
+        count[name] = count.get(name, 0) + 1
+    return " (their folios: %s)" % ", ".join("%s %d" % kv for kv in sorted(count.items())) if count else ""
+
+
 def main(argv):
     plant, tails_ok, args = 0, False, []
     i = 0
@@ -162,11 +176,11 @@ def main(argv):
         ", ".join("%s %d" % (k, counts.get(k, 0)) for k in ("free", "cache", "user", "hwpoison", "offline"))))
     print("oracle kept %d (zero %d); filter kept %d (zero %d)" % (len(kept), len(zero), len(theirs), len(theirs_zero)))
     only_ours, only_theirs = sorted(kept - theirs), sorted(theirs - kept)
-    tails = []
     if tails_ok:
-        tails = [p for p in only_theirs if p < len(rec) and rec[p] & B["tail"]]
-        only_theirs = [p for p in only_theirs if p not in set(tails)]
-        print("tails only the filter keeps (allowed): %d" % len(tails))
+        for name, pfns in (("kept only by the oracle", only_ours), ("kept only by the filter", only_theirs)):
+            tails = [p for p in pfns if p < len(rec) and rec[p] & B["tail"]]
+            pfns[:] = [p for p in pfns if not (p < len(rec) and rec[p] & B["tail"])]
+            print("tail pages %s (allowed): %d%s" % (name, len(tails), heads(rec, tails)))
     zdiff = sorted((zero ^ theirs_zero) & kept & theirs)
     for name, pfns in (("kept only by the oracle", only_ours), ("kept only by the filter", only_theirs),
                        ("zero in one set only", zdiff)):

@@ -51,7 +51,7 @@ make_root() {
 # in_root DIR CMD... : CMD chrooted in DIR with /proc mounted (objtool and
 # apt read it), in a private mount namespace, so nothing stays mounted.
 in_root() {
-	unshare -m sh -c 'mount -t proc proc "$1/proc" && shift && exec chroot "$@"' sh "$@"
+	unshare -m sh -c 'd=$1; shift; mount -t proc proc "$d/proc" && exec chroot "$d" "$@"' sh "$@"
 }
 
 # build ROOT RELEASE SRC OUT NAME : NAME.ko from SRC, built in ROOT, into OUT.
