@@ -20,6 +20,7 @@
 #include <linux/mmzone.h>
 #include <linux/nodemask.h>
 #include <linux/page-flags.h>
+#include <linux/pfn.h>
 #include <linux/version.h>
 
 /* 6.1 to 6.7 count orders up to MAX_ORDER, exclusive. */
@@ -129,7 +130,7 @@ static int __init pageoracle_init(void)
 		return -ENOMEM;
 	rec = page_address(buf);
 	pr_emerg("pageoracle: record phys 0x%llx bytes %lu pfns %lu\n",
-		 (unsigned long long)page_to_phys(buf), bytes, npfn);
+		 (unsigned long long)PFN_PHYS(page_to_pfn(buf)), bytes, npfn);
 	if (!crash) {
 		record(rec, npfn);
 		__free_pages(buf, order);
