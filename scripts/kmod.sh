@@ -25,7 +25,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # too (Debian 12's kernels come from bookworm-security), installs
 # linux-headers-RELEASE=VERSION and so the compiler it depends on.
 make_root() {
-	local dir=$1 suite=$2 rel=$3 ver=$4 src uri ring
+	local dir=$1 suite=$2 rel=$3 ver=$4 src uri ring valid
 	[ -f "$dir/.done" ] && return 0
 	command -v debootstrap >/dev/null || die "debootstrap not found: run scripts/deps.sh check"
 	[ "$(id -u)" = 0 ] || die "building a module needs root (debootstrap, chroot)"
@@ -41,8 +41,12 @@ make_root() {
 	if [ -n "$ring" ] && [ ! -f "$dir$ring" ]; then
 		mkdir -p "$dir$(dirname "$ring")" && cp "$ring" "$dir$ring"
 	fi
-	in_root "$dir" sh -c "apt-get -q update && DEBIAN_FRONTEND=noninteractive apt-get -q -y \
-		--no-install-recommends install linux-headers-$rel=$ver && apt-get clean" >> "$dir.log" 2>&1 ||
+	# The host's own Check-Valid-Until holds in the chroot too (a machine
+	# served a snapshot of the archive turns it off).
+	valid=$(apt-config dump | sed -n 's/^Acquire::Check-Valid-Until "\(.*\)";$/\1/p')
+	in_root "$dir" sh -c "apt-get -q ${valid:+-o Acquire::Check-Valid-Until=$valid} update &&
+		DEBIAN_FRONTEND=noninteractive apt-get -q -y --no-install-recommends \
+		install linux-headers-$rel=$ver && apt-get clean" >> "$dir.log" 2>&1 ||
 		{ tail -5 "$dir.log" >&2; die "installing linux-headers-$rel $ver in the $suite chroot failed (log: $dir.log)"; }
 	[ -d "$dir/usr/src/linux-headers-$rel" ] || die "no /usr/src/linux-headers-$rel in the $suite chroot"
 	touch "$dir/.done"
