@@ -63,7 +63,15 @@ boot() {
 		--modules virtio_blk,virtio_pci,ext4 --conf "$W/td.conf" --certs "$W/nocerts" \
 		--output "$W/capture.img" > "$W/initramfs.out" 2>&1 ||
 		{ td_fail "$T/initramfs" "tinydump initramfs failed" "$W/initramfs.out"; exit 0; }
+	# From 6.12 on the workload's own MADV_HWPOISON gets it a SIGBUS ("Memory
+	# failure: ...: Sending SIGBUS to workload"), and its anonymous memory is
+	# free by the crash; a shell holding a 16 MiB string keeps anonymous
+	# pages alive for the oracle to judge.
 	td_sys_conf TD_LOADER=none TD_CRASH=no TD_WL_ANON=64 TD_BEFORE_LOAD="
+		( big=\$(busybox head -c 16777216 /dev/zero | busybox tr '\\000' a); : > /tmp/held
+		  while :; do sleep 1000; done ) &
+		n=0; while [ ! -e /tmp/held ] && [ \$n -lt 120 ]; do sleep 1; n=\$((n + 1)); done
+		mark \"oracle-anon-held \$n s\"
 		/bin/tinydump load --kernel /boot/bzImage --initrd /boot/capture.cpio.gz --append '$append'
 		mark \"oracle-load-rc \$?\"; sync; mark oracle-insmod
 		/bin/busybox insmod /lib/pageoracle.ko; mark \"oracle-insmod-returned \$?\"" > "$W/sys.conf"
