@@ -117,19 +117,20 @@ pfnsets() {
 	"$INFO" "$1" --pfns > "$W/$2.kept" && "$INFO" "$1" --zero-pfns > "$W/$2.zero"
 }
 
-# compare NAME WHAT [ARGS] : the oracle against NAME's sets; 0 when equal.
+# compare NAME OUT [ARGS] : the oracle against NAME's sets, the report in
+# W/OUT; 0 when they are equal.
 compare() {
-	local name=$1
-	shift
+	local name=$1 out=$2
+	shift 2
 	/usr/bin/python3 "$TD_ROOT/qemu-tests/pageoracle.py" "$W/vmcore" "$PHYS" "$BYTES" \
-		"$W/$name.kept" "$W/$name.zero" "$@" > "$W/oracle-$name.out" 2>&1
+		"$W/$name.kept" "$W/$name.zero" "$@" > "$W/$out" 2>&1
 }
 
 check_tinydump() {
 	"$TD_ROOT/build/tinydump" capture --input "$W/vmcore" --output "$W/td31" --level 31 > "$W/td31.log" 2>&1 &&
 		pfnsets "$W/td31" td ||
 		{ td_fail "$T/oracle-equals-tinydump" "tinydump capture --level 31 on the level-0 dump failed" "$W/td31.log"; return; }
-	if compare td; then
+	if compare td oracle-td.out; then
 		td_ok "$T/oracle-equals-tinydump"
 	else
 		td_fail "$T/oracle-equals-tinydump" "the kept or zero pages differ" "$W/oracle-td.out"
@@ -137,11 +138,11 @@ check_tinydump() {
 	sed 's/^/    /' "$W/oracle-td.out" | grep -v '^     '
 	echo "    tinydump level 31: $(stat -c %s "$W/td31") bytes"
 	# The same comparison on a planted error must fail, naming each page.
-	if ! compare td --plant 40 && grep -qx 'kept only by the oracle: 40' "$W/oracle-td.out" &&
-		grep -qx 'kept only by the filter: 40' "$W/oracle-td.out"; then
+	if ! compare td oracle-planted.out --plant 40 && grep -qx 'kept only by the oracle: 40' "$W/oracle-planted.out" &&
+		grep -qx 'kept only by the filter: 40' "$W/oracle-planted.out"; then
 		td_ok "$T/oracle-catches-planted-errors"
 	else
-		td_fail "$T/oracle-catches-planted-errors" "40 free pages kept and 40 slab pages dropped went unseen" "$W/oracle-td.out"
+		td_fail "$T/oracle-catches-planted-errors" "40 free pages kept and 40 slab pages dropped went unseen" "$W/oracle-planted.out"
 	fi
 }
 
@@ -156,7 +157,7 @@ check_makedumpfile() {
 	case $S_release in 6.*) ;; *) tails=--tails-ok name=makedumpfile-$ver-differs-only-on-tails ;; esac
 	"${TD_MDF_TOOL[@]}" -c -d 31 "$W/vmcore" "$W/md31" > "$W/md31.log" 2>&1 && pfnsets "$W/md31" md ||
 		{ td_fail "$T/$name" "makedumpfile $ver -d 31 failed" "$W/md31.log"; return; }
-	if compare md $tails; then
+	if compare md oracle-md.out $tails; then
 		td_ok "$T/$name"
 	else
 		td_fail "$T/$name" "the kept or zero pages differ" "$W/oracle-md.out"
