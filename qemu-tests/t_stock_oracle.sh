@@ -84,6 +84,18 @@ boot() {
 	echo "$T: crash-and-capture cycle took $TD_QEMU_SECONDS s in QEMU" >&2
 }
 
+# PID 1 of the capture kernel loaded every module tinydump initramfs packed.
+check_modules() {
+	local n
+	n=$(grep -c '^  [a-z0-9_]* ' "$W/initramfs.out")
+	if grep -aq "tinydump: modules: $n loaded, 0 not loaded" "$W/console.log"; then
+		td_ok "$T/pid1-loads-modules"
+		grep -a 'tinydump: module' "$W/console.log" | sed 's/^/    /'
+	else
+		td_fail "$T/pid1-loads-modules" "expected 'modules: $n loaded, 0 not loaded' on the console" "$W/console.log"
+	fi
+}
+
 # The record's line, and the panic the module caused.
 check_record() {
 	local line
@@ -217,6 +229,7 @@ main() {
 	module
 	boot
 	check_record
+	check_modules
 	check_landed
 	check_tinydump
 	check_makedumpfile

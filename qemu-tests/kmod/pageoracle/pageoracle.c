@@ -44,10 +44,6 @@
 #define PO_UNACCEPTED	0x2000	/* PageUnaccepted (6.5 on) */
 #define PO_TYPED	0x4000	/* page_has_type() on the folio's head */
 
-static bool crash = true;
-module_param(crash, bool, 0444);
-MODULE_PARM_DESC(crash, "panic once the record is written (default yes)");
-
 static u32 classify(struct page *page)
 {
 	struct folio *folio = page_folio(page);
@@ -131,21 +127,12 @@ static int __init pageoracle_init(void)
 	rec = page_address(buf);
 	pr_emerg("pageoracle: record phys 0x%llx bytes %lu pfns %lu\n",
 		 (unsigned long long)PFN_PHYS(page_to_pfn(buf)), bytes, npfn);
-	if (!crash) {
-		record(rec, npfn);
-		__free_pages(buf, order);
-		return 0;
-	}
 	local_irq_disable();
 	record(rec, npfn);
 	panic("pageoracle: %lu pfns recorded", npfn);
 }
 
-static void __exit pageoracle_exit(void)
-{
-}
-
+/* No exit function: init returns only on failure, so the module never stays. */
 module_init(pageoracle_init);
-module_exit(pageoracle_exit);
 MODULE_DESCRIPTION("tinydump test: the kernel's own page classes, for the dump filter oracle");
 MODULE_LICENSE("GPL");
