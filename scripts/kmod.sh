@@ -11,10 +11,11 @@
 # built in a minimal chroot of the kernel's own suite, made once with
 # debootstrap from this machine's own archive (scripts/debian-uri.sh) and
 # holding only make and linux-headers-RELEASE with its dependencies (the
-# compiler among them), installed by apt in the chroot. Cached, keyed by the inputs:
-#   $CACHE/kmod-root-SUITE-RELEASE_VERSION/      the chroot (about 640 MB)
+# compiler among them), installed by apt in the chroot. Cached, keyed by
+# the inputs:
+#   $CACHE/kmod-root-SUITE-RELEASE_VERSION/      the chroot (480 to 600 MB)
 #   $CACHE/kmod-NAME-KEY/NAME.ko                 KEY: the sources + the chroot
-# Cold cost: about 2 minutes for the chroot (debootstrap), 2 s per module.
+# Cold cost: 1.5 to 3.5 minutes for a chroot, 2 to 5 s per module.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/debian-uri.sh"
