@@ -6,7 +6,8 @@
 # each dump's VMCOREINFO, are compared) and captured by tinydump to a disk.
 # Checks, from tinydump.json and dmesg.txt on the dump disk: each dump has
 # a signature and the report of its kind in its log; the two boots of a kind
-# share one signature; the six kinds have six signatures. Then one dump is
+# share one signature; the six kinds have six signatures; `tinydump dmesg
+# --signature` on each dump file gives the capture run's. Then one dump is
 # uploaded to `tinydump receive` by a client that lies (its tinydump.json
 # claims another signature): receiver.json holds the signature the capture
 # run computed, recomputed from the stored dump, and `tinydump list` shows
@@ -94,6 +95,17 @@ for k in $KINDS; do
 	fi
 done
 cat "$W/table.txt" 2>/dev/null | sed 's/^/# /'
+
+# The same function on the host, over each dump file (tinydump dmesg --signature).
+bad=
+for k in $KINDS; do
+	for n in 1 2; do
+		[ -n "${SIG[$k-$n]:-}" ] || continue
+		got=$("$TD" dmesg --signature "$W/$k-$n/vmcore" 2>&1 | cut -d' ' -f1)
+		[ "$got" = "${SIG[$k-$n]}" ] || bad="$bad $k-$n:$got"
+	done
+done
+if [ -z "$bad" ]; then td_ok "$T/dmesg-signature-agrees"; else td_fail "$T/dmesg-signature-agrees" "differs:$bad"; fi
 
 # Every kind its own signature.
 firsts=$(for k in $KINDS; do echo "${SIG[$k-1]:-}"; done | grep -c .)
