@@ -382,6 +382,8 @@ static int receiver_json(struct rx *r, struct td_err *e)
 		     r->tr.status == TD_DUMP_COMPLETE ? "true" : "false",
 		     (unsigned long long)r->dmesg_bytes, (unsigned long long)r->flat_bytes,
 		     (unsigned long long)r->fr.file_end, sha, seconds_since(&r->t0));
+	if (n < 0 || (size_t)n >= sizeof buf)
+		return rfail(r, TD_R_SERVER_ERROR, e, "receiver.json longer than %zu bytes", sizeof buf);
 	return store_file(r, "receiver.json", buf, (size_t)n, e);
 }
 
