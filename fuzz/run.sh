@@ -1,7 +1,7 @@
 #!/bin/bash
 # fuzz/run.sh smoke|long [TARGET...]
 # libFuzzer targets (clang-14, -fsanitize=fuzzer,address,undefined) over the
-# pure sources (`make print-pure`). smoke: ~20 s per target (10 targets) (tests/run.sh calls
+# pure sources (`make print-pure`). smoke: ~20 s per target (11 targets) (tests/run.sh calls
 # this); long: 10 min per target (make fuzz). One target runs at a time.
 # Prints "ok fuzz/T (N execs in S s, ...)", "FAIL fuzz/T: CRASH-FILE", or
 # "skip fuzz/T: why". FUZZ_SECS overrides the time per target.
@@ -18,7 +18,7 @@ long) secs=600 ;;
 *) echo "usage: fuzz/run.sh smoke|long [TARGET...]" >&2; exit 2 ;;
 esac
 secs=${FUZZ_SECS:-$secs}
-all="fuzz_elf fuzz_vmcoreinfo fuzz_kdump fuzz_dmesg fuzz_flat fuzz_filter fuzz_dhcp fuzz_proto
+all="fuzz_elf fuzz_vmcoreinfo fuzz_kdump fuzz_dmesg fuzz_flat fuzz_filter fuzz_dhcp fuzz_proto fuzz_crashsig
 	fuzz_config fuzz_blkid"
 targets=${*:-$all}
 B=build/fuzz

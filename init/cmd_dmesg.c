@@ -1,6 +1,9 @@
 /* tinydump dmesg FILE: the crashed kernel's log from an ELF vmcore or a
  * kdump-compressed file (ours or makedumpfile's), printed to stdout exactly
- * as `makedumpfile --dump-dmesg` writes it.
+ * as `makedumpfile --dump-dmesg` writes it. With --signature, its crash
+ * signature instead (capture/crashsig.h; docs/SIGNATURES.md), computed as
+ * the capture run and the receiver compute it: "HEX TEXT", or "- " and
+ * nothing when the log holds no crash report.
  *
  * Addresses: kernel-image addresses (the static log buffer) and, for ELF
  * files, direct-map addresses (a log_buf_len= buffer) are translated
@@ -19,6 +22,7 @@
 
 #include "os/file.h"
 #include "os/log.h"
+#include "capture/crashsig.h"
 #include "capture/dmesg.h"
 #include "capture/flat.h"
 #include "capture/readstack.h"
@@ -35,6 +39,7 @@ struct dm {
 	struct td_walker walk;       /* the page tables, where the linear maps end */
 	struct td_warnings warn;     /* unused: nothing here is reported */
 	struct td_dmesg log;
+	struct td_crashsig sig;
 };
 
 enum kind { K_ELF, K_KDUMP, K_FLAT, K_UNKNOWN };
@@ -154,7 +159,7 @@ static int open_src(struct dm *d, const char *path, enum kind *k, struct td_err 
 	return *k == K_FLAT ? td_fail(e, "%s: a flattened file inside a flattened file", path) : 0;
 }
 
-static int run(struct dm *d, const char *path, struct td_err *e)
+static int run(struct dm *d, const char *path, int sig, struct td_err *e)
 {
 	struct td_sink out = { NULL, out_write, NULL };
 	enum kind k;
@@ -165,6 +170,13 @@ static int run(struct dm *d, const char *path, struct td_err *e)
 		return td_fail(e, "%s is neither an ELF vmcore nor a kdump-compressed file", path);
 	if (td_readstack_open(&d->rs, &d->src, k == K_KDUMP ? &d->kd : NULL, &d->walk, &d->warn, e) < 0)
 		return td_wrap(e, "%s", path);
+	if (sig) {
+		if (td_crashsig_dump(&d->sig, &d->log, &d->rs.kread, &d->rs.vi, NULL, TD_CRASHSIG_LOG_MAX,
+				     e) < 0)
+			return td_wrap(e, "%s", path);
+		printf("%s %s\n", d->sig.hex[0] ? d->sig.hex : "-", d->sig.text);
+		return 0;
+	}
 	if (td_dmesg_write(&d->log, &d->rs.kread, &d->rs.vi, &out, e) < 0)
 		return td_wrap(e, "%s", path);
 	return 0;
@@ -176,11 +188,14 @@ int td_cmd_dmesg(int argc, char **argv)
 	struct dm *d;
 	int rc;
 
-	if (argc != 2 || argv[1][0] == '-') {
+	int sig = argc == 3 && !strcmp(argv[1], "--signature");
+
+	if (argc != 2 + sig || argv[1 + sig][0] == '-') {
 		fprintf(argc == 2 && !strcmp(argv[1], "--help") ? stdout : stderr,
-			"usage: tinydump dmesg FILE\n"
+			"usage: tinydump dmesg [--signature] FILE\n"
 			"  print the kernel log of an ELF vmcore or a kdump-compressed dump,\n"
-			"  in the format of makedumpfile --dump-dmesg\n");
+			"  in the format of makedumpfile --dump-dmesg; with --signature, its\n"
+			"  crash signature and the text it hashes (docs/SIGNATURES.md)\n");
 		return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 2;
 	}
 	if (!(d = calloc(1, sizeof *d))) {
@@ -188,7 +203,7 @@ int td_cmd_dmesg(int argc, char **argv)
 		return 1;
 	}
 	d->rebuilt = -1;
-	rc = run(d, argv[1], &e);
+	rc = run(d, argv[1 + sig], sig, &e);
 	if (rc < 0)
 		td_log_fatal("dmesg: %s", e.msg);
 	else if (d->log.garbage)

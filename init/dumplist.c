@@ -68,13 +68,7 @@ static void read_record(int dirfd, struct td_listed *d)
 	if (!from_rx)
 		n = head(dirfd, "tinydump.json", buf);
 	if (n <= 0 || td_json_fields(buf, (size_t)n, 1, f, 4, &e) < 0)
-		f[0].type = f[1].type = f[2].type = TD_JSON_NONE;
-	if (from_rx) { /* the signature is the client's record's */
-		struct td_json_field s = { "signature", 0, sig, sizeof sig };
-		n = head(dirfd, "tinydump.json", buf);
-		if (n <= 0 || td_json_fields(buf, (size_t)n, 1, &s, 1, &e) < 0)
-			sig[0] = '\0';
-	}
+		f[0].type = f[1].type = f[2].type = TD_JSON_NONE, sig[0] = '\0';
 	if (!d->node[0])
 		snprintf(d->node, sizeof d->node, "-");
 	if (!d->release[0])

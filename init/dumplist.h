@@ -9,8 +9,10 @@
 #include "os/err.h"
 
 /* One dump directory. What it is comes from the files themselves (vmcore
- * or vmcore.incomplete); who and when from receiver.json when the
- * receiver wrote one, else from the head of tinydump.json. Text fields
+ * or vmcore.incomplete); who, when and the crash signature from
+ * receiver.json when the receiver wrote one (its signature is the
+ * receiver's own, from the stored dump: never the client's), else from
+ * the head of tinydump.json. Text fields
  * are printable ASCII ('?' for anything else: a client wrote them) and
  * "-" when unknown; when is YYYY-MM-DD-HH:MM:SS in UTC. */
 struct td_listed {

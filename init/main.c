@@ -17,7 +17,7 @@ static const struct {
 	{ "load", td_cmd_load, "load [--kernel K] [--initrd I] [--append ARGS]   (default: the running kernel and its initramfs)" },
 	{ "unload", td_cmd_unload, "unload" },
 	{ "status", td_cmd_status, "status [--conf FILE] [--json]   is this machine ready to capture? (exit 0: ready)" },
-	{ "dmesg", td_cmd_dmesg, "dmesg FILE" },
+	{ "dmesg", td_cmd_dmesg, "dmesg [--signature] FILE" },
 	{ "list", td_cmd_list, "list DIR [--by signature] [--json]          the dumps a receiver or disk target holds" },
 	{ "initramfs", td_cmd_initramfs, "initramfs [--output FILE] [--kernel-release R] [--root DIR] [--conf FILE]\n"
 	  "                   [--certs DIR] [--modules NAME[,NAME...]] [--no-detect] [--sysroot DIR] [--if-stale]" },

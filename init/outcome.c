@@ -95,6 +95,8 @@ int td_outcome_json(const struct td_outcome *o, char *buf, size_t cap)
 	kv_str(&j, "node", r->ki.uts[1], 1);
 	kv_str(&j, "crash_time", when, 1);
 	kv_str(&j, "crash_time_source", o->crash_time_from_clock ? "capture clock (no CRASHTIME)" : "CRASHTIME", 1);
+	kv_str(&j, "signature", r->sig, 1);
+	kv_str(&j, "signature_text", r->sig_text, 1);
 	kv_str(&j, "target", o->target, 1);
 	kv_str(&j, "format", o->format, 1);
 	td_strbuf_put(&j, "  \"complete\": %s,\n", o->complete ? "true" : "false");

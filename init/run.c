@@ -54,28 +54,41 @@ static int mem_write(void *ctx, uint64_t off, const void *buf, size_t len, struc
 	return 0;
 }
 
+/* The log and the signature in one pass, through the function the
+ * receiver uses too (td_crashsig_dump): they agree on the same dump. */
+struct logwork {
+	struct td_dmesg d;
+	struct td_crashsig s;
+};
+
 void td_run_dmesg(struct td_run *r)
 {
 	struct membuf m = { r->dmesg, TD_DMESG_MAX, 0, 0 };
 	struct td_sink s = { &m, mem_write, NULL };
-	struct td_dmesg *d = malloc(sizeof *d);
+	struct logwork *w = malloc(sizeof *w);
 	struct td_err e;
 
-	if (!d) {
+	if (!w) {
 		td_warn(&r->warn, "kernel log not extracted: out of memory");
 		return;
 	}
-	if (td_dmesg_write_max(d, &r->rs.kread, &r->rs.vi, &s, TD_DMESG_MAX, &e) < 0) {
+	if (td_crashsig_dump(&w->s, &w->d, &r->rs.kread, &r->rs.vi, &s, TD_DMESG_MAX, &e) < 0) {
 		td_log("kernel log extraction failed: %s", e.msg);
 		td_warn(&r->warn, "kernel log extraction failed: %s", e.msg);
 	} else {
 		r->dmesg_ok = 1;
-		td_log("kernel log: %llu records, %zu bytes", (unsigned long long)d->records, m.len);
+		td_log("kernel log: %llu records, %zu bytes", (unsigned long long)w->d.records, m.len);
 	}
-	if (m.truncated || d->truncated)
+	if (m.truncated || w->d.truncated)
 		td_warn(&r->warn, "kernel log truncated to its first %u bytes", TD_DMESG_MAX);
 	r->dmesg_len = m.len;
-	free(d);
+	memcpy(r->sig, w->s.hex, sizeof r->sig);
+	memcpy(r->sig_text, w->s.text, sizeof r->sig_text);
+	if (r->sig[0])
+		td_log("crash signature %s: %s", r->sig, r->sig_text);
+	else
+		td_log("crash signature: none (no crash report in the kernel log)");
+	free(w);
 }
 
 static void progress(void *ctx, uint64_t done, uint64_t total)

@@ -7,11 +7,12 @@
 
 #include <time.h>
 
+#include "capture/crashsig.h"
 #include "capture/dump.h"
 #include "capture/readstack.h"
 #include "filesrc.h"
 
-#define TD_DMESG_MAX (2u << 20)   /* kernel-log text kept in memory */
+#define TD_DMESG_MAX TD_CRASHSIG_LOG_MAX /* kernel-log text kept in memory */
 
 struct td_run {
 	struct td_filesrc fs;
@@ -23,6 +24,9 @@ struct td_run {
 	char *dmesg;                 /* TD_DMESG_MAX bytes */
 	size_t dmesg_len;
 	int dmesg_ok;
+	/* the crash signature of that log (capture/crashsig.h); "" if none */
+	char sig[TD_CRASHSIG_HEX + 1];
+	char sig_text[TD_CRASHSIG_TEXT];
 	/* the last dump written */
 	struct td_dump dump;
 	double seconds;
@@ -39,8 +43,9 @@ struct td_run {
 int td_run_open(struct td_run *r, const char *path, int force_read, unsigned level,
 		struct td_err *e);
 
-/* Extract the kernel log into r->dmesg. Never fails the run: a failure is
- * logged and recorded as a warning, and r->dmesg_ok stays 0. */
+/* Extract the kernel log into r->dmesg, and its crash signature (of what
+ * could be read) into r->sig and r->sig_text. Never fails the run: a
+ * failure is logged and recorded as a warning, and r->dmesg_ok stays 0. */
 void td_run_dmesg(struct td_run *r);
 
 /* Write the dump through out. Progress goes to the log once a second. */

@@ -14,10 +14,12 @@
 
 #include "os/dumpdir.h"
 #include "os/file.h"
+#include "os/json.h"
 #include "os/log.h"
 #include "capture/flat.h"
 #include "clientid.h"
 #include "proto.h"
+#include "rxsig.h"
 #include "rxspace.h"
 #include "receive.h"
 #include "tls.h"
@@ -44,6 +46,7 @@ struct rx {
 	uint8_t in[INBUF];          /* bytes read ahead of the protocol parser */
 	size_t in_off, in_len;
 	uint8_t *json;
+	struct td_rxsig sig;        /* ours, from the stored dump */
 };
 
 static int rfail(struct rx *r, unsigned code, struct td_err *e, const char *fmt, ...)
@@ -356,28 +359,52 @@ static double seconds_since(const struct timespec *t0)
 static int receiver_json(struct rx *r, struct td_err *e)
 {
 	char node[2 * TD_PROTO_NAME_MAX + 1], rel[2 * TD_PROTO_NAME_MAX + 1], fmt[40];
-	char sha[65], buf[2048];
+	char sha[65], sigtext[6 * TD_CRASHSIG_TEXT + 3], buf[6144];
 	int n;
 
 	json_str(node, sizeof node, r->hello.node);
 	json_str(rel, sizeof rel, r->hello.release);
 	json_str(fmt, sizeof fmt, r->hello.format);
+	td_json_quote(r->sig.text, sigtext, sizeof sigtext);
 	for (int i = 0; i < 32; i++)
 		snprintf(sha + 2 * i, 3, "%02x", r->tr.sha256[i]);
 	n = snprintf(buf, sizeof buf,
 		     "{\n  \"identity\": \"%s\",\n  \"peer\": \"%s\",\n"
 		     "  \"client_certificate\": %s,\n  \"received_utc\": \"%s\",\n"
 		     "  \"node\": \"%s\",\n  \"kernel_release\": \"%s\",\n"
-		     "  \"crash_time\": %lld,\n  \"format\": \"%s\",\n  \"complete\": %s,\n"
+		     "  \"crash_time\": %lld,\n  \"signature\": \"%s\",\n  \"signature_text\": %s,\n"
+		     "  \"format\": \"%s\",\n  \"complete\": %s,\n"
 		     "  \"dmesg_bytes\": %llu,\n  \"stream_bytes\": %llu,\n"
 		     "  \"vmcore_bytes\": %llu,\n  \"stream_sha256\": \"%s\",\n"
 		     "  \"seconds\": %.3f\n}\n",
 		     r->ident, r->peer, r->o->client_ca ? "true" : "false", r->stamp, node, rel,
-		     (long long)r->hello.crash_time, fmt,
+		     (long long)r->hello.crash_time, r->sig.hex, sigtext, fmt,
 		     r->tr.status == TD_DUMP_COMPLETE ? "true" : "false",
 		     (unsigned long long)r->dmesg_bytes, (unsigned long long)r->flat_bytes,
 		     (unsigned long long)r->fr.file_end, sha, seconds_since(&r->t0));
+	if (n < 0 || (size_t)n >= sizeof buf)
+		return rfail(r, TD_R_SERVER_ERROR, e, "receiver.json longer than %zu bytes", sizeof buf);
 	return store_file(r, "receiver.json", buf, (size_t)n, e);
+}
+
+/* Our signature of the stored dump (rxsig.h); none, logged, if the dump's
+ * log cannot be read: the upload is stored all the same. */
+static void signature(struct rx *r)
+{
+	struct td_err e;
+	int fd = openat(r->dirfd, TD_VMCORE_PARTIAL, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || td_rxsig(fd, r->fr.file_end, &r->sig, &e) < 0)
+		td_log("receive: %s: %s/%s: no crash signature: %s", r->peer, r->o->dir, r->name,
+		       fd < 0 ? strerror(errno) : e.msg);
+	else if (r->sig.hex[0])
+		td_log("receive: %s: %s/%s: crash signature %s (%s)", r->peer, r->o->dir, r->name,
+		       r->sig.hex, r->sig.text);
+	else
+		td_log("receive: %s: %s/%s: no crash signature: no crash report in the dump's kernel log",
+		       r->peer, r->o->dir, r->name);
+	if (fd >= 0)
+		close(fd);
 }
 
 /* Make every file durable, then (if the client's dump was complete) name
@@ -388,6 +415,7 @@ static int rx_store(struct rx *r, struct td_err *e)
 {
 	if (fsync(r->vfd) < 0)
 		return write_fail(r, TD_VMCORE_PARTIAL, e);
+	signature(r);
 	if (store_file(r, "tinydump.json", r->json, r->tr.json_len, e) < 0 ||
 	    receiver_json(r, e) < 0)
 		return -1;

@@ -156,7 +156,8 @@ _td_pack() {
 # td_sys_conf KEY=VALUE...: settings for sys-init.sh, one shell assignment a
 # line, values single-quoted. Keys: TD_LOADER (tinydump|workload|none),
 # TD_APPEND (tinydump load --append), TD_CAPTURE_CMDLINE (workload kexec),
-# TD_CRASH (yes|no), TD_WL_ANON (MiB of anonymous memory, 0 = no workload),
+# TD_CRASH (yes|no), TD_CRASH_KIND (sysrq|null|bug|softlockup|hungtask|oom,
+# see sys-init.sh), TD_WL_ANON (MiB of anonymous memory, 0 = no workload),
 # TD_BEFORE_LOAD (shell commands run just before the load step).
 td_sys_conf() {
 	local kv

@@ -5,12 +5,16 @@
 #                       capture kernel (kexec-tools: kexec -p, the kexec_load call)
 #   TD_APPEND           --append words for `tinydump load`
 #   TD_CAPTURE_CMDLINE  full capture command line for `workload kexec`
-#   TD_CRASH            yes: crash with sysrq-c once loaded; no: power off
+#   TD_CRASH            yes: crash once loaded; no: power off
+#   TD_CRASH_KIND       how: sysrq (echo c > /proc/sysrq-trigger, the default),
+#                       null (a NULL pointer write), bug (BUG()), softlockup,
+#                       hungtask (LKDTM, with panic_on_oops, softlockup_panic or
+#                       hung_task_panic set), oom (tmpfs filled, panic_on_oom=1)
 #   TD_WL_ANON          MiB of anonymous memory for the workload; 0: no workload
 #   TD_BEFORE_LOAD      shell commands run (eval) just before the load step
 # Every step prints a "TD-MARK ..." line that the host-side test reads.
 export PATH=/bin
-TD_LOADER=tinydump TD_APPEND= TD_CAPTURE_CMDLINE= TD_CRASH=yes TD_WL_ANON=64
+TD_LOADER=tinydump TD_APPEND= TD_CAPTURE_CMDLINE= TD_CRASH=yes TD_CRASH_KIND=sysrq TD_WL_ANON=64
 TD_BEFORE_LOAD=
 
 mark() { echo "TD-MARK $*"; }
@@ -53,6 +57,33 @@ load() {
 	mark "load-rc $rc"
 }
 
+# lkdtm WHAT: provoke a crash through LKDTM (the test kernel has it built in).
+lkdtm() {
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	echo "$1" > /sys/kernel/debug/provoke-crash/DIRECT
+}
+
+# provoke: crash the way TD_CRASH_KIND says. A detector (soft lockup, hung
+# task) needs a few seconds, so wait for it before giving up.
+provoke() {
+	case "$TD_CRASH_KIND" in
+	sysrq) echo c > /proc/sysrq-trigger ;;
+	null) echo 1 > /proc/sys/kernel/panic_on_oops && lkdtm EXCEPTION ;;
+	bug) echo 1 > /proc/sys/kernel/panic_on_oops && lkdtm BUG ;;
+	softlockup)
+		echo 1 > /proc/sys/kernel/softlockup_panic && echo 1 > /proc/sys/kernel/watchdog_thresh &&
+			lkdtm SOFTLOCKUP ;;
+	hungtask)
+		echo 1 > /proc/sys/kernel/hung_task_panic && echo 2 > /proc/sys/kernel/hung_task_timeout_secs &&
+			{ lkdtm HUNG_TASK & } ;;
+	oom)
+		echo 1 > /proc/sys/vm/panic_on_oom && mount -t tmpfs -o size=100% oom /mnt &&
+			cat /dev/zero > /mnt/fill ;;
+	*) mark "unknown TD_CRASH_KIND $TD_CRASH_KIND" ;;
+	esac
+	[ "$TD_CRASH_KIND" = sysrq ] || sleep 60
+}
+
 mounts
 . /etc/td-test.conf
 mark "init $(uname -r)"
@@ -67,8 +98,8 @@ loaded=$(cat /sys/kernel/kexec_crash_loaded 2>/dev/null)
 mark "crash-loaded ${loaded:-unknown} size $(cat /sys/kernel/kexec_crash_size 2>/dev/null)"
 if [ "$TD_CRASH" = yes ] && [ "$loaded" = 1 ]; then
 	sync
-	mark crashing
-	echo c > /proc/sysrq-trigger
+	mark "crashing $TD_CRASH_KIND"
+	provoke
 	mark "crash-returned"
 fi
 mark "not-crashing"

@@ -3,7 +3,8 @@
 # `tinydump capture --target dir:` (the same crash twice: the second gets a
 # suffix), one upload stored by `tinydump receive`, one cut short
 # (vmcore.incomplete), one with a hostile node name, and a directory that is
-# no dump. Checks the lines, --json (parsed by Python) and --by signature.
+# no dump. Checks the lines, --json (parsed by Python) and --by signature
+# (the two captures of one crash under one signature).
 set -u
 . "$(dirname "$0")/tlslib.sh"
 td_tls_setup list
@@ -55,3 +56,11 @@ if [ "$(tail -1 "$W/json.out")" = ok ]; then td_ok $T/json; else td_fail $T/json
 "$TD" list "$D" --by signature > "$W/by.txt"
 sum=$(tail -n +2 "$W/by.txt" | awk '{s += $2} END {print s}')
 if [ "$sum" = 5 ]; then td_ok $T/by-signature-counts-every-dump; else td_fail $T/by-signature-counts-every-dump "counts add up to $sum" "$W/by.txt"; fi
+# The two captures of one crash (and the copy cut short) share the capture
+# run's signature; the evil record and the upload (no dump: the receiver
+# found no log in it) have none.
+if grep -Eq '^[0-9a-f]{16} +3 +1 ' "$W/by.txt" && grep -Eq '^- +2 ' "$W/by.txt"; then
+	td_ok $T/by-signature-groups-one-crash
+else
+	td_fail $T/by-signature-groups-one-crash "no signature with 3 dumps, or no '-' with 2" "$W/by.txt"
+fi

@@ -8,7 +8,8 @@ set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/scripts/cache.sh"
 frags="$here/kconfig/base.config $here/kconfig/disk.config $here/kconfig/net.config
-  $here/kconfig/nfs.config $here/kconfig/qemu.config $here/kconfig/debug.config"
+  $here/kconfig/nfs.config $here/kconfig/qemu.config $here/kconfig/debug.config
+  $here/kconfig/crash.config"
 KEYEXTRA="$(pkgver linux-source-6.1) $(gcc --version | head -1)"
 out="$CACHE/kernel-$(key $frags "$here/scripts/kernel.sh")"
 if [ ! -f "$out/done" ]; then

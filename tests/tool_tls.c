@@ -3,6 +3,7 @@
  *   tool_tls probe ARGS...           td_cmd_tlsprobe
  *   tool_tls upload --host H --port P --file KDUMP [--dmesg F] [--ca F] [--cert F --key F]
  *            [--name N] [--timeout S] [--seed N] [--fail-at BYTES] [--node N] [--pace-ms MS]
+ *            [--signature S]  (tinydump.json claims this crash signature)
  *            [--json-pad BYTES]  (a tinydump.json of about that size, for full-disk tests)
  *            [--size-bound BYTES]   (declared in HELO; default the file's size)
  *       td_upload with a payload whose dump() writes FILE through the sink
@@ -39,6 +40,7 @@ struct src {
 	uint64_t fail_at; /* 0: never */
 	unsigned pace_ms; /* sleep between chunks (slow uploads for fault tests) */
 	size_t json_pad;  /* pad tinydump.json to about this many bytes */
+	const char *sig;  /* the signature tinydump.json claims, or NULL */
 };
 
 static uint64_t rng = 88172645463325252ull;
@@ -130,7 +132,8 @@ static int json_cb(void *ctx, char *buf, size_t cap, struct td_err *e)
 	size_t pad = s->json_pad < cap - 128 ? s->json_pad : cap - 128;
 
 	(void)e;
-	int n = snprintf(buf, cap, "{\n  \"version\": \"test\",\n  \"bytes_written\": %llu,\n  \"pad\": \"",
+	int n = snprintf(buf, cap, "{\n  \"version\": \"test\",\n%s%s%s  \"bytes_written\": %llu,\n  \"pad\": \"",
+			 s->sig ? "  \"signature\": \"" : "", s->sig ? s->sig : "", s->sig ? "\",\n" : "",
 			 (unsigned long long)s->size);
 	memset(buf + n, 'p', pad);
 	snprintf(buf + n + pad, cap - n - pad, "\"\n}\n");
@@ -170,6 +173,7 @@ static int cmd_upload(int argc, char **argv)
 	s.fail_at = strtoull(arg(argc, argv, "--fail-at", "0"), NULL, 0);
 	s.pace_ms = (unsigned)atoi(arg(argc, argv, "--pace-ms", "0"));
 	s.json_pad = strtoull(arg(argc, argv, "--json-pad", "0"), NULL, 0);
+	s.sig = arg(argc, argv, "--signature", NULL);
 	if (map_file(arg(argc, argv, "--file", ""), &s) < 0)
 		return 2;
 	make_chunks(&s);
