@@ -19,6 +19,7 @@
  * Static musl binary; not part of the product. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define MIB (1024UL * 1024)
@@ -266,27 +268,56 @@ static uint64_t klog_pfn(void)
 	return pfn;
 }
 
-/* One ordinary 4 KiB anonymous page, filled, then poisoned. It is never
- * touched again: that would raise SIGBUS. */
+/* One ordinary 4 KiB anonymous page, filled, then poisoned, in a child of
+ * its own: from 6.12 on the kernel answers MADV_HWPOISON of a mapped page
+ * by killing its owner with SIGBUS, and the owner must not be the process
+ * holding the rest of the workload's memory. The child sends the page's
+ * pfn (read before the poison) and its errno through a pipe; it ends with
+ * status 0 or by SIGBUS when the page was poisoned. */
+struct poisoned {
+	uint64_t pfn;
+	int err;
+};
+
 static int do_hwpoison(void)
 {
-	char *p = map_anon(PAGE, 0);
-	uint64_t pfn;
+	struct poisoned r = { 0, 0 };
+	int fds[2], st;
+	pid_t pid;
 
-	if (!p)
-		return -1;
-	madvise(p, PAGE, MADV_NOHUGEPAGE);
-	fill_pattern(p, PAGE, "hwpoison");
-	pfn = pagemap_pfn(p);
-	if (madvise(p, PAGE, MADV_HWPOISON)) {
-		mark("hwpoison FAILED madvise(MADV_HWPOISON): %s%s", strerror(errno),
-		     errno == ENOSYS ? " (kernel lacks CONFIG_ADVISE_SYSCALLS)" : "");
+	if (pipe(fds) || (pid = fork()) < 0) {
+		mark("hwpoison FAILED pipe/fork: %s", strerror(errno));
 		return -1;
 	}
-	if (!pfn)
-		pfn = klog_pfn();
-	if (pfn)
-		mark("hwpoison pfn=0x%llx", (unsigned long long)pfn);
+	if (pid == 0) {
+		char *p = map_anon(PAGE, 0);
+		close(fds[0]);
+		if (!p)
+			_exit(3);
+		madvise(p, PAGE, MADV_NOHUGEPAGE);
+		fill_pattern(p, PAGE, "hwpoison");
+		r.pfn = pagemap_pfn(p);
+		r.err = madvise(p, PAGE, MADV_HWPOISON) ? errno : 0;
+		if (write(fds[1], &r, sizeof r) != (ssize_t)sizeof r)
+			_exit(3);
+		_exit(r.err ? 2 : 0);
+	}
+	close(fds[1]);
+	/* Killed before it could write: the pfn comes from the kernel log. */
+	if (read(fds[0], &r, sizeof r) != (ssize_t)sizeof r)
+		r = (struct poisoned){ 0, 0 };
+	close(fds[0]);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (!((WIFEXITED(st) && WEXITSTATUS(st) == 0) || (WIFSIGNALED(st) && WTERMSIG(st) == SIGBUS))) {
+		mark("hwpoison FAILED madvise(MADV_HWPOISON): %s%s", strerror(r.err),
+		     r.err == ENOSYS ? " (kernel lacks CONFIG_ADVISE_SYSCALLS)" : "");
+		return -1;
+	}
+	if (!r.pfn)
+		r.pfn = klog_pfn();
+	if (r.pfn)
+		mark("hwpoison pfn=0x%llx", (unsigned long long)r.pfn);
 	else
 		mark("hwpoison pfn=unknown");
 	return 0;
