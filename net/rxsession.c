@@ -189,7 +189,12 @@ static int store_file(struct rx *r, const char *name, const void *buf, size_t le
 }
 
 /* DIR/<identity>-<stamp>[.N] (os/dumpdir.h), so concurrent uploads and
- * existing dumps never collide. */
+ * existing dumps never collide: td_dumpdir_make takes a name with mkdir,
+ * which is atomic on local filesystems and on NFS alike, so receivers that
+ * share one directory cannot take the same name either. vmcore.incomplete
+ * is created at once, before the kernel log: a receiver that dies after
+ * this point leaves a directory marked incomplete, never one that
+ * `tinydump list` and retention do not count as a dump. */
 static int make_dir(struct rx *r, struct td_err *e)
 {
 	char name[TD_IDENT_MAX + 40];
@@ -201,7 +206,8 @@ static int make_dir(struct rx *r, struct td_err *e)
 	/* Before any vmcore file exists in it: retention never deletes it. */
 	if (r->o->space)
 		td_rxspace_set_dir(r->o->space, r->o->space_slot, r->name);
-	return 0;
+	r->vfd = create_file(r, TD_VMCORE_PARTIAL, e);
+	return r->vfd < 0 ? -1 : 0;
 }
 
 /* ---- protocol steps ---- */
@@ -281,8 +287,7 @@ static int rx_dump(struct rx *r, struct td_err *e)
 {
 	uint64_t len;
 
-	if (in_msghdr(r, TD_TAG_DUMP, 0, TD_PROTO_STREAM_LEN, &len, e) < 0 ||
-	    (r->vfd = create_file(r, TD_VMCORE_PARTIAL, e)) < 0)
+	if (in_msghdr(r, TD_TAG_DUMP, 0, TD_PROTO_STREAM_LEN, &len, e) < 0)
 		return -1;
 	br_sha256_init(&r->sha);
 	td_flat_reader_init(&r->fr, 0, place, r);
