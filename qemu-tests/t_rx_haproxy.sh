@@ -200,7 +200,7 @@ for i in $(seq -w 1 "$N"); do
 done
 # Kill rx1 (its process group: the listener, its upload processes, its
 # metrics process) once it holds 4 uploads in flight and 8 dumps are stored.
-held=0 stored_then=0 acked=
+held=0 stored_then=0 acked= tk=$t0
 for k in $(seq 1 1200); do
 	live=$(( $(ps -o pid= --ppid "$RX1" | wc -l) - 1 ))
 	stored_then=$(ls "$EXPORT"/host*/vmcore 2>/dev/null | wc -l)
@@ -208,15 +208,16 @@ for k in $(seq 1 1200); do
 		held=$live
 		kill -KILL -- "-$RX1"
 		tk=$(date +%s.%N)
+		RX1=
 		break
 	fi
+	kill -0 $pids 2>/dev/null || break # every capture ended first
 	sleep 0.05
 done
 acked=$(grep -o 'CN=host[0-9]*: stored [^ ]*' "$W/rx1.log" | sed 's|.*/||')
 failed=0
 for p in $pids; do wait "$p" || failed=$((failed + 1)); done
 t1=$(date +%s.%N)
-RX1=
 
 # Per host: one intact complete dump; a second one only where rx1 died
 # between storing a dump and answering (the client, never told, retried).
