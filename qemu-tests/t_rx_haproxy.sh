@@ -178,8 +178,9 @@ if [ "$bad" = 0 ] && [ "$dirs" = "$NRACE" ] && [ "$good" = "$NRACE" ] &&
 else
 	td_fail "$T/same-name-race-distinct-dirs" "$bad captures failed, $dirs directories, $good intact of $NRACE" "$W/rx2.log"
 fi
-echo "    race: $NRACE uploads as CN=client1: rx1 stored $(wc -l < "$W/race1"), rx2 $(wc -l < "$W/race2");" \
-	"$shared base name(s) taken by both receivers: $(cat "$W/race1" "$W/race2" | sort | tr '\n' ' ')"
+sfx() { sed -E 's/.*:[0-9]{2}\.?//; s/^$/0/' "$1" | sort -n | tr '\n' ' '; }
+echo "    race: $NRACE uploads as CN=client1, $shared base name(s) (CN and second) used by both receivers;" \
+	"suffixes rx1 took: $(sfx "$W/race1")rx2: $(sfx "$W/race2")(0: none)"
 
 # --- 64 hosts, rx1 killed mid-run ---
 printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n' > "$W/client.ext"
@@ -221,7 +222,7 @@ t1=$(date +%s.%N)
 
 # Per host: one intact complete dump; a second one only where rx1 died
 # between storing a dump and answering (the client, never told, retried).
-once=0 dup=0 notonce= leftover=0 unmarked= bytes=0
+once=0 dup=0 notonce= leftover=0 lbytes=0 unmarked= bytes=0
 for i in $(seq -w 1 "$N"); do
 	n=0
 	for d in "$EXPORT"/host$i-*; do
@@ -231,6 +232,7 @@ for i in $(seq -w 1 "$N"); do
 			bytes=$((bytes + $(stat -c %s "$d/vmcore")))
 		elif [ -f "$d/vmcore.incomplete" ]; then
 			leftover=$((leftover + 1))
+			lbytes=$((lbytes + $(stat -c %s "$d/vmcore.incomplete")))
 		else
 			unmarked="$unmarked $(basename "$d")"
 		fi
@@ -265,8 +267,9 @@ delays=$(grep -ho 'trying again in [0-9.]* s' "$W"/host*.log | awk '{ s = $4; if
 	END { if (n) printf "%d backoffs of %.1f to %.1f s", n, lo, hi }')
 echo "    $N uploads of $(stat -c %s "$W/ref") bytes in $(echo "$t1 - $t0" | bc | cut -c1-5) s through HAProxy" \
 	"($bytes bytes of vmcore stored, sha256 ${REF:0:12}... each); rx1 SIGKILLed $(echo "$tk - $t0" | bc | cut -c1-4) s in," \
-	"with $held upload processes alive and $(echo "$acked" | grep -c .) dumps acknowledged (all intact after)"
-echo "    leftovers: $leftover directories with vmcore.incomplete, what rx1 held unacknowledged; $dup stored but" \
+	"with $held upload processes alive and $(echo "$acked" | grep -c .) dumps acknowledged (all intact after);" \
+	"the last retry landed $(echo "$t1 - $tk" | bc | cut -c1-4) s after the kill"
+echo "    leftovers: $leftover directories with vmcore.incomplete ($lbytes bytes), what rx1 held unacknowledged; $dup stored but" \
 	"never acknowledged (a second complete copy); $cut captures cut and retried, $twice of them twice; $delays;" \
 	"tinydump.json: $tries"
 echo "    rx2 stored $(grep -c 'CN=host[0-9]*: stored' "$W/rx2.log"), rx1 $(echo "$acked" | grep -c .); haproxy" \
