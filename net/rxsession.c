@@ -188,26 +188,32 @@ static int store_file(struct rx *r, const char *name, const void *buf, size_t le
 	return write_fail(r, name, e);
 }
 
-/* DIR/<identity>-<stamp>[.N] (os/dumpdir.h), so concurrent uploads and
- * existing dumps never collide: td_dumpdir_make takes a name with mkdir,
- * which is atomic on local filesystems and on NFS alike, so receivers that
- * share one directory cannot take the same name either. vmcore.incomplete
- * is created at once, before the kernel log: a receiver that dies after
- * this point leaves a directory marked incomplete, never one that
- * `tinydump list` and retention do not count as a dump. */
+/* DIR/<identity>-<stamp>[.N] (os/dumpdir.h), holding an empty
+ * vmcore.incomplete from the moment it has that name: concurrent uploads,
+ * other receivers sharing DIR (over NFS too) and existing dumps never
+ * collide, and a receiver that dies at any point leaves a directory marked
+ * incomplete, never one that `tinydump list` and retention do not count
+ * as a dump. */
+static void naming(void *ctx, const char *name)
+{
+	const struct rx *r = ctx;
+
+	td_rxspace_set_dir(r->o->space, r->o->space_slot, name);
+}
+
 static int make_dir(struct rx *r, struct td_err *e)
 {
+	/* Each name is in the table before the directory takes it, so
+	 * retention never deletes it while the upload runs (rxspace.h). */
+	struct td_dumpdir_naming nm = { naming, r };
 	char name[TD_IDENT_MAX + 40];
 
 	snprintf(name, sizeof name, "%s-%s", r->ident, r->stamp);
-	r->dirfd = td_dumpdir_make(r->o->dir, name, r->name, sizeof r->name, e);
+	r->dirfd = td_dumpdir_make_with(r->o->dir, name, TD_VMCORE_PARTIAL, &r->vfd,
+					r->o->space ? &nm : NULL, r->name, sizeof r->name, e);
 	if (r->dirfd < 0)
 		return rfail(r, TD_R_SERVER_ERROR, e, "%s", e->msg);
-	/* Before any vmcore file exists in it: retention never deletes it. */
-	if (r->o->space)
-		td_rxspace_set_dir(r->o->space, r->o->space_slot, r->name);
-	r->vfd = create_file(r, TD_VMCORE_PARTIAL, e);
-	return r->vfd < 0 ? -1 : 0;
+	return 0;
 }
 
 /* ---- protocol steps ---- */

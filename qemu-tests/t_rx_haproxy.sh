@@ -13,14 +13,16 @@
 #    both receivers make names from the same CN and second; every upload
 #    lands in a directory of its own, complete and intact.
 #  - killed-receiver: TD_CLIENTS (64) `tinydump capture --target tls:`
-#    processes at once, each with its own certificate (CN=hostNN). When rx1
-#    holds uploads in flight and some dumps are stored, rx1 and its upload
-#    processes get SIGKILL. Every capture must exit 0; every host has
-#    exactly one complete dump, whose vmcore's SHA-256 is the reference's
-#    (`capture --output` of the same vmcore writes the same bytes); every
-#    other directory holds vmcore.incomplete and no vmcore; each dump rx1
-#    acknowledged before it died is there intact; each capture that was cut
-#    logged a retry. The numbers are printed as indented lines.
+#    processes, started in four waves a second apart, each with its own
+#    certificate (CN=hostNN). When 8 dumps are stored and 8 uploads are in
+#    flight, rx1 and its upload processes get SIGKILL. Every capture must
+#    exit 0; every host has exactly one complete dump (two only where rx1
+#    died between storing and answering), whose vmcore's SHA-256 is the
+#    reference's (`capture --output` of the same vmcore writes the same
+#    bytes); every other directory holds vmcore.incomplete and no vmcore,
+#    beside a retry of its host; each dump rx1 acknowledged (in the race
+#    and before the kill) is there intact. The numbers are printed as
+#    indented lines.
 # The source is one synthetic 1 GiB ELF vmcore (bench/synth.c): 1.2 MB of
 # kdump at level 31. KEEP=1 keeps the work directory.
 set -u
@@ -195,18 +197,23 @@ done
 cp "$W/rx1.log" "$W/rx1.log.before"
 t0=$(date +%s.%N)
 pids=
+# Four waves of N/4, a second apart, so that the kill finds uploads at
+# every stage (handshake, streaming, storing), not one batch in lockstep.
 for i in $(seq -w 1 "$N"); do
 	cap host$i "$W/host$i" &
 	pids="$pids $!"
+	[ $((10#$i % ((N + 3) / 4))) != 0 ] || sleep 1
 done
 # Kill rx1 (its process group: the listener, its upload processes, its
-# metrics process) once it holds 4 uploads in flight and 8 dumps are stored.
-held=0 stored_then=0 acked= tk=$t0
+# metrics process) once 8 dumps are stored and 8 uploads are in flight
+# (vmcore.incomplete in the export; round robin gives rx1 about half).
+held=0 live=0 stored_then=0 acked= tk=$t0
 for k in $(seq 1 1200); do
-	live=$(( $(ps -o pid= --ppid "$RX1" | wc -l) - 1 ))
 	stored_then=$(ls "$EXPORT"/host*/vmcore 2>/dev/null | wc -l)
-	if [ "$live" -ge 4 ] && [ "$stored_then" -ge 8 ]; then
-		held=$live
+	inflight=$(ls "$EXPORT"/host*/vmcore.incomplete 2>/dev/null | wc -l)
+	if [ "$inflight" -ge 8 ] && [ "$stored_then" -ge 8 ]; then
+		held=$inflight
+		live=$(( $(ps -o pid= --ppid "$RX1" | wc -l) - 1 ))
 		kill -KILL -- "-$RX1"
 		tk=$(date +%s.%N)
 		RX1=
@@ -249,12 +256,14 @@ for i in $(seq -w 1 "$N"); do
 		notonce="$notonce host$i($n)"
 	fi
 done
+# what rx1 acknowledged: in this run before the kill, and in the race
+hidden=$(ls -a "$EXPORT" | grep -c '^\.tinydump-new-')
 lost=
-for a in $acked; do intact "$EXPORT/$a" || lost="$lost $a"; done
+for a in $acked $(cat "$W/race1"); do intact "$EXPORT/$a" || lost="$lost $a"; done
 cut=$(grep -l 'failed (try 1 of' "$W"/host*.log 2>/dev/null | wc -l)
 twice=$(grep -l 'failed (try 2 of' "$W"/host*.log 2>/dev/null | wc -l)
 if [ "$held" = 0 ]; then
-	td_fail "$T/killed-receiver" "rx1 never held 4 uploads in flight with 8 dumps stored ($stored_then stored)" "$W/rx1.log"
+	td_fail "$T/killed-receiver" "never 8 uploads in flight with 8 dumps stored ($stored_then stored)" "$W/rx1.log"
 elif [ "$failed" = 0 ] && [ $((once + dup)) = "$N" ] && [ -z "$notonce" ] && [ -z "$unmarked" ] && [ -z "$lost" ] &&
 	[ "$leftover" -ge 1 ]; then
 	td_ok "$T/killed-receiver-$N-uploads-each-complete-once"
@@ -272,9 +281,10 @@ delays=$(grep -ho 'trying again in [0-9.]* s' "$W"/host*.log | awk '{ s = $4; if
 	END { if (n) printf "%d backoffs of %.1f to %.1f s", n, lo, hi }')
 echo "    $N uploads of $(stat -c %s "$W/ref") bytes in $(echo "$t1 - $t0" | bc | cut -c1-5) s through HAProxy" \
 	"($bytes bytes of vmcore stored, sha256 ${REF:0:12}... each); rx1 SIGKILLed $(echo "$tk - $t0" | bc | cut -c1-4) s in," \
-	"with $held upload processes alive and $(echo "$acked" | grep -c .) dumps acknowledged (all intact after);" \
+	"with $held uploads in flight on both receivers, $live upload processes of its own alive, and" \
+	"$(echo "$acked" | grep -c .) dumps acknowledged in this run and $(wc -l < "$W/race1") in the race (all intact after);" \
 	"the last retry landed $(echo "$t1 - $tk" | bc | cut -c1-4) s after the kill"
-echo "    leftovers: $leftover directories with vmcore.incomplete ($lbytes bytes), what rx1 held unacknowledged; $dup stored but" \
+echo "    leftovers: $leftover directories with vmcore.incomplete ($lbytes bytes), what rx1 held unacknowledged; $hidden hidden .tinydump-new-* (cut before naming); $dup stored but" \
 	"never acknowledged (a second complete copy); $cut captures cut and retried, $twice of them twice; $delays;" \
 	"tinydump.json: $tries"
 echo "    rx2 stored $(grep -c 'CN=host[0-9]*: stored' "$W/rx2.log"), rx1 $(echo "$acked" | grep -c .); haproxy" \
