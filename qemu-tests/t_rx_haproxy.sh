@@ -193,34 +193,41 @@ for i in $(seq -w 1 "$N"); do
 			-days 2 -extfile "$W/client.ext" -out "$W/host$i.pem" 2>/dev/null ||
 		{ td_fail $T/setup "openssl failed for host$i"; exit 0; }
 done
-: > "$W/rx1.log.before"
-cp "$W/rx1.log" "$W/rx1.log.before"
 t0=$(date +%s.%N)
 pids=
+# Kill rx1 (its process group: the listener, its upload processes, its
+# metrics process) once 8 dumps are stored and 8 uploads are in flight
+# (vmcore.incomplete in the export; round robin gives rx1 about half).
+# poll_kill TIMES: look every 50 ms, TIMES times or until rx1 is killed.
+held=0 live=0 stored_then=0 acked= tk=$t0 most=0 polls=0
+poll_kill() {
+	local k inflight
+	for k in $(seq 1 "$1"); do
+		[ "$held" = 0 ] || return 0
+		polls=$((polls + 1))
+		stored_then=$(ls "$EXPORT"/host*/vmcore 2>/dev/null | wc -l)
+		inflight=$(ls "$EXPORT"/host*/vmcore.incomplete 2>/dev/null | wc -l)
+		[ "$inflight" -le "$most" ] || most=$inflight
+		if [ "$inflight" -ge 8 ] && [ "$stored_then" -ge 8 ]; then
+			held=$inflight
+			live=$(( $(ps -o pid= --ppid "$RX1" | wc -l) - 1 ))
+			kill -KILL -- "-$RX1"
+			tk=$(date +%s.%N)
+			RX1=
+			return 0
+		fi
+		sleep 0.05
+	done
+}
 # Four waves of N/4, a second apart, so that the kill finds uploads at
 # every stage (handshake, streaming, storing), not one batch in lockstep.
 for i in $(seq -w 1 "$N"); do
 	cap host$i "$W/host$i" &
 	pids="$pids $!"
-	[ $((10#$i % ((N + 3) / 4))) != 0 ] || sleep 1
+	[ $((10#$i % ((N + 3) / 4))) != 0 ] || poll_kill 20
 done
-# Kill rx1 (its process group: the listener, its upload processes, its
-# metrics process) once 8 dumps are stored and 8 uploads are in flight
-# (vmcore.incomplete in the export; round robin gives rx1 about half).
-held=0 live=0 stored_then=0 acked= tk=$t0
-for k in $(seq 1 1200); do
-	stored_then=$(ls "$EXPORT"/host*/vmcore 2>/dev/null | wc -l)
-	inflight=$(ls "$EXPORT"/host*/vmcore.incomplete 2>/dev/null | wc -l)
-	if [ "$inflight" -ge 8 ] && [ "$stored_then" -ge 8 ]; then
-		held=$inflight
-		live=$(( $(ps -o pid= --ppid "$RX1" | wc -l) - 1 ))
-		kill -KILL -- "-$RX1"
-		tk=$(date +%s.%N)
-		RX1=
-		break
-	fi
-	kill -0 $pids 2>/dev/null || break # every capture ended first
-	sleep 0.05
+while [ "$held" = 0 ] && kill -0 $pids 2>/dev/null; do
+	poll_kill 1
 done
 acked=$(grep -o 'CN=host[0-9]*: stored [^ ]*' "$W/rx1.log" | sed 's|.*/||')
 failed=0
@@ -263,7 +270,7 @@ for a in $acked $(cat "$W/race1"); do intact "$EXPORT/$a" || lost="$lost $a"; do
 cut=$(grep -l 'failed (try 1 of' "$W"/host*.log 2>/dev/null | wc -l)
 twice=$(grep -l 'failed (try 2 of' "$W"/host*.log 2>/dev/null | wc -l)
 if [ "$held" = 0 ]; then
-	td_fail "$T/killed-receiver" "never 8 uploads in flight with 8 dumps stored ($stored_then stored)" "$W/rx1.log"
+	td_fail "$T/killed-receiver" "never 8 uploads in flight with 8 dumps stored ($stored_then stored, at most $most in flight, $polls polls)" "$W/rx1.log"
 elif [ "$failed" = 0 ] && [ $((once + dup)) = "$N" ] && [ -z "$notonce" ] && [ -z "$unmarked" ] && [ -z "$lost" ] &&
 	[ "$leftover" -ge 1 ]; then
 	td_ok "$T/killed-receiver-$N-uploads-each-complete-once"
