@@ -188,12 +188,9 @@ static int store_file(struct rx *r, const char *name, const void *buf, size_t le
 	return write_fail(r, name, e);
 }
 
-/* DIR/<identity>-<stamp>[.N] (os/dumpdir.h), holding an empty
- * vmcore.incomplete from the moment it has that name: concurrent uploads,
- * other receivers sharing DIR (over NFS too) and existing dumps never
- * collide, and a receiver that dies at any point leaves a directory marked
- * incomplete, never one that `tinydump list` and retention do not count
- * as a dump. */
+/* Each name goes into the uploads' table before the directory takes it,
+ * so retention never deletes the directory while the upload runs
+ * (rxspace.h). */
 static void naming(void *ctx, const char *name)
 {
 	const struct rx *r = ctx;
@@ -201,10 +198,14 @@ static void naming(void *ctx, const char *name)
 	td_rxspace_set_dir(r->o->space, r->o->space_slot, name);
 }
 
+/* DIR/<identity>-<stamp>[.N] (os/dumpdir.h), holding an empty
+ * vmcore.incomplete from the moment it has that name: concurrent uploads,
+ * other receivers sharing DIR (over NFS too) and existing dumps never
+ * collide, and a receiver that dies at any point leaves a directory marked
+ * incomplete, never one that `tinydump list` and retention do not count
+ * as a dump. */
 static int make_dir(struct rx *r, struct td_err *e)
 {
-	/* Each name is in the table before the directory takes it, so
-	 * retention never deletes it while the upload runs (rxspace.h). */
 	struct td_dumpdir_naming nm = { naming, r };
 	char name[TD_IDENT_MAX + 40];
 

@@ -28,7 +28,7 @@ int td_dumpdir_make(const char *parent, const char *name, char *out, size_t cap,
 
 /* Like td_dumpdir_make, but the directory holds an empty FILE (made with
  * O_EXCL, mode 0600) from the moment it has its name: it is made under a
- * temporary name (.tinydump-new-PID-N), FILE is created in it, and it is
+ * temporary name (.tinydump-new-PID-N-NS), FILE is created in it, and it is
  * renamed into place. So a writer that dies leaves either a directory
  * marked by FILE or a hidden temporary one, never an empty dump
  * directory. Where the filesystem has RENAME_NOREPLACE the rename
