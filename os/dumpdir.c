@@ -78,7 +78,7 @@ static int make_tmp(int base, char *tmp, size_t cap)
 
 	for (unsigned i = 0; i < 1000; i++) {
 		clock_gettime(CLOCK_REALTIME, &ts);
-		snprintf(tmp, cap, ".tinydump-new-%ld-%u-%ld", (long)getpid(), seq++, ts.tv_nsec);
+		snprintf(tmp, cap, TD_DUMPDIR_NEW "%ld-%u-%ld", (long)getpid(), seq++, ts.tv_nsec);
 		if (mkdirat(base, tmp, TD_DUMPDIR_MODE) == 0)
 			return 0;
 		if (errno != EEXIST)

@@ -21,6 +21,7 @@
 #define TD_DUMPDIR_SUFFIX_MAX 9999u
 #define TD_VMCORE_PARTIAL "vmcore.incomplete"
 #define TD_VMCORE_DONE "vmcore"
+#define TD_DUMPDIR_NEW ".tinydump-new-" /* td_dumpdir_make_with's temporary names */
 
 /* Make the directory PARENT/NAME (or the first free NAME.N), fsync PARENT,
  * and return a descriptor of it; its name (without PARENT) goes to out. */
