@@ -158,7 +158,7 @@ cap() {
 		--cert "$cert.pem" --key "$cert.key" --timeout 30 --threads 0 "$@" > "$W/$name.log" 2>&1
 }
 
-# check_dir D: D holds a complete dump with the reference's bytes.
+# intact D: D holds a complete dump with the reference's bytes.
 intact() { [ -f "$1/vmcore" ] && [ ! -e "$1/vmcore.incomplete" ] && [ "$(sha256sum < "$1/vmcore" | cut -d' ' -f1)" = "$REF" ]; }
 
 # --- same-name race: one certificate, NRACE captures at once ---
