@@ -247,7 +247,29 @@ static void log_deleted(struct pass *p, const struct td_retain_item *it, uint64_
 		       (unsigned long long)p->r->policy.max_bytes);
 }
 
-/* .deleting-NAME directories that an interrupted pass left. */
+/* With --keep-days, a temporary directory (os/dumpdir.h) older than that:
+ * an upload's receiver died before naming it. It never holds data, only
+ * an empty vmcore.incomplete at most. */
+static void stale_new(struct pass *p, const char *name)
+{
+	unsigned days = p->r->policy.keep_days;
+	uint64_t freed;
+	struct td_err e;
+	struct stat st;
+
+	if (!days || fstatat(p->base, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode) ||
+	    (int64_t)time(NULL) - (int64_t)st.st_mtime <= (int64_t)days * TD_RETAIN_DAY)
+		return;
+	if (empty_out(p, name, &freed, &e) < 0) {
+		td_log("receive: retention: cannot remove %s/%s: %s", p->r->dir, name, e.msg);
+		return;
+	}
+	td_log("receive: retention: removed %s/%s, the temporary directory of an upload whose "
+	       "receiver died before naming it: older than --keep-days %u", p->r->dir, name, days);
+}
+
+/* .deleting-NAME directories that an interrupted pass left, and stale
+ * temporary ones. */
 static void finish_leftovers(struct pass *p, DIR *d)
 {
 	struct dirent *de;
@@ -257,6 +279,8 @@ static void finish_leftovers(struct pass *p, DIR *d)
 		uint64_t freed;
 		struct td_err e;
 
+		if (!strncmp(de->d_name, TD_DUMPDIR_NEW, sizeof TD_DUMPDIR_NEW - 1))
+			stale_new(p, de->d_name);
 		if (strncmp(de->d_name, TD_RXRETAIN_TRASH, k) || !td_retain_name_ok(de->d_name + k))
 			continue;
 		if (empty_out(p, de->d_name, &freed, &e) < 0) {

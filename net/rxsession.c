@@ -191,19 +191,32 @@ static int store_file(struct rx *r, const char *name, const void *buf, size_t le
 	return write_fail(r, name, e);
 }
 
-/* DIR/<identity>-<stamp>[.N] (os/dumpdir.h), so concurrent uploads and
- * existing dumps never collide. */
+/* Each name goes into the uploads' table before the directory takes it,
+ * so retention never deletes the directory while the upload runs
+ * (rxspace.h). */
+static void naming(void *ctx, const char *name)
+{
+	const struct rx *r = ctx;
+
+	td_rxspace_set_dir(r->o->space, r->o->space_slot, name);
+}
+
+/* DIR/<identity>-<stamp>[.N] (os/dumpdir.h), holding an empty
+ * vmcore.incomplete from the moment it has that name: concurrent uploads,
+ * other receivers sharing DIR (over NFS too) and existing dumps never
+ * collide, and a receiver that dies at any point leaves a directory marked
+ * incomplete, never one that `tinydump list` and retention do not count
+ * as a dump. */
 static int make_dir(struct rx *r, struct td_err *e)
 {
+	struct td_dumpdir_naming nm = { naming, r };
 	char name[TD_IDENT_MAX + 40];
 
 	snprintf(name, sizeof name, "%s-%s", r->ident, r->stamp);
-	r->dirfd = td_dumpdir_make(r->o->dir, name, r->name, sizeof r->name, e);
+	r->dirfd = td_dumpdir_make_with(r->o->dir, name, TD_VMCORE_PARTIAL, &r->vfd,
+					r->o->space ? &nm : NULL, r->name, sizeof r->name, e);
 	if (r->dirfd < 0)
 		return rfail(r, TD_R_SERVER_ERROR, e, "%s", e->msg);
-	/* Before any vmcore file exists in it: retention never deletes it. */
-	if (r->o->space)
-		td_rxspace_set_dir(r->o->space, r->o->space_slot, r->name);
 	return 0;
 }
 
@@ -284,8 +297,7 @@ static int rx_dump(struct rx *r, struct td_err *e)
 {
 	uint64_t len;
 
-	if (in_msghdr(r, TD_TAG_DUMP, 0, TD_PROTO_STREAM_LEN, &len, e) < 0 ||
-	    (r->vfd = create_file(r, TD_VMCORE_PARTIAL, e)) < 0)
+	if (in_msghdr(r, TD_TAG_DUMP, 0, TD_PROTO_STREAM_LEN, &len, e) < 0)
 		return -1;
 	br_sha256_init(&r->sha);
 	td_flat_reader_init(&r->fr, 0, place, r);

@@ -81,6 +81,9 @@ void td_rxspace_set_dir(struct td_rxspace *s, unsigned i, const char *name)
 {
 	if (!s->dir || i >= s->n)
 		return;
+	/* Named again with the next name an upload tries: unpublished
+	 * meanwhile, which is safe as no directory has that name yet. */
+	__atomic_store_n(&s->dir[i].named, 0, __ATOMIC_SEQ_CST);
 	snprintf(s->dir[i].name, sizeof s->dir[i].name, "%s", name);
 	__atomic_store_n(&s->dir[i].named, 1, __ATOMIC_SEQ_CST);
 }

@@ -37,9 +37,11 @@ int td_rxspace_reserve(struct td_rxspace *s, unsigned i, int dirfd, uint64_t min
 		       uint64_t min_inodes, uint64_t bytes, unsigned files, char *why, size_t cap);
 
 /* Slot i's upload writes the directory name (under --dir). Its process
- * calls this right after making the directory and before it creates any
- * vmcore file there, so whoever sees a vmcore file in a directory and then
- * asks td_rxspace_busy gets the right answer. */
+ * calls this with each name before its directory, which already holds
+ * vmcore.incomplete, is renamed to it (os/dumpdir.h), so whoever sees a
+ * vmcore file in a directory and then asks td_rxspace_busy gets the right
+ * answer. A name tried but taken by another upload only keeps that one
+ * busy a moment longer. */
 void td_rxspace_set_dir(struct td_rxspace *s, unsigned i, const char *name);
 
 /* Is name the directory of an upload that has not been reaped? */

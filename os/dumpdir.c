@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dumpdir.h"
@@ -51,6 +53,97 @@ int td_dumpdir_make(const char *parent, const char *name, char *out, size_t cap,
 	close(base);
 	errno = EEXIST;
 	return td_fail(e, "%s/%s.1 to .%u all exist; clean up old dumps", parent, name, TD_DUMPDIR_SUFFIX_MAX);
+}
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE 1
+#endif
+
+/* Rename old to new in base without replacing new: RENAME_NOREPLACE where
+ * the filesystem has it, plain rename where it answers EINVAL (NFS). */
+static int rename_noreplace(int base, const char *old, const char *new)
+{
+	if (syscall(SYS_renameat2, base, old, base, new, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	return renameat(base, old, base, new);
+}
+
+/* A new, empty, hidden directory in base, its name in tmp. */
+static int make_tmp(int base, char *tmp, size_t cap)
+{
+	static unsigned seq;
+	struct timespec ts;
+
+	for (unsigned i = 0; i < 1000; i++) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		snprintf(tmp, cap, TD_DUMPDIR_NEW "%ld-%u-%ld", (long)getpid(), seq++, ts.tv_nsec);
+		if (mkdirat(base, tmp, TD_DUMPDIR_MODE) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -1;
+	}
+	return -1;
+}
+
+/* Rename the prepared directory tmp to the first free NAME[.N]. */
+static int place(int base, const char *tmp, const struct td_dumpdir_naming *naming, const char *parent,
+		 const char *name, char *out, size_t cap, struct td_err *e)
+{
+	for (unsigned n = 0; n <= TD_DUMPDIR_SUFFIX_MAX; n++) {
+		int len = n ? snprintf(out, cap, "%s.%u", name, n) : snprintf(out, cap, "%s", name);
+
+		if (len < 0 || (size_t)len >= cap)
+			return td_fail(e, "directory name %s is too long", name);
+		if (naming)
+			naming->fn(naming->ctx, out);
+		if (rename_noreplace(base, tmp, out) == 0)
+			return 0;
+		if (errno != EEXIST && errno != ENOTEMPTY && errno != ENOTDIR && errno != EISDIR)
+			return fail_keep_errno(e, "naming a new directory in", parent);
+	}
+	errno = EEXIST;
+	return td_fail(e, "%s/%s.1 to .%u all exist; clean up old dumps", parent, name, TD_DUMPDIR_SUFFIX_MAX);
+}
+
+int td_dumpdir_make_with(const char *parent, const char *name, const char *file, int *file_fd,
+			 const struct td_dumpdir_naming *naming, char *out, size_t cap, struct td_err *e)
+{
+	int base = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd = -1, err;
+	char tmp[64];
+
+	*file_fd = -1;
+	if (base < 0)
+		return fail_keep_errno(e, "opening", parent);
+	if (make_tmp(base, tmp, sizeof tmp) < 0) {
+		fail_keep_errno(e, "creating a directory in", parent);
+		close(base);
+		return -1;
+	}
+	fd = openat(base, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		fail_keep_errno(e, "opening the new directory in", parent);
+	else if ((*file_fd = td_dumpdir_create(fd, file, e)) >= 0 &&
+		 place(base, tmp, naming, parent, name, out, cap, e) == 0) {
+		if (fsync(base) == 0) {
+			close(base);
+			return fd;
+		}
+		fail_keep_errno(e, "syncing the new directory in", parent); /* named and marked: it stays */
+	} else if (*file_fd >= 0) {
+		unlinkat(fd, file, 0);
+	}
+	err = errno;
+	if (*file_fd >= 0)
+		close(*file_fd);
+	*file_fd = -1;
+	if (fd >= 0)
+		close(fd);
+	unlinkat(base, tmp, AT_REMOVEDIR); /* fails, harmlessly, once renamed */
+	close(base);
+	errno = err;
+	return -1;
 }
 
 int td_dumpdir_create(int dirfd, const char *file, struct td_err *e)

@@ -13,7 +13,9 @@
 #    directory touched 40 days ago, an incomplete one written now, one
 #    holding a subdirectory, a name not the receiver's, a directory without
 #    a vmcore, and a symlink named like a dump to an old dump on the same
-#    filesystem (neither followed nor its target touched);
+#    filesystem (neither followed nor its target touched); a .tinydump-new-
+#    directory (an upload's, its receiver died before naming it) goes when
+#    older than 30 days, a young one stays;
 #  - max-bytes: the oldest complete dumps go until the complete ones take at
 #    most --max-bytes, at start and after a completed upload; a large old
 #    vmcore.incomplete neither counts nor goes; and an upload in progress
@@ -131,6 +133,10 @@ mkdump "$R" "notadump-old" complete 1 "$OLD" "40 days ago"                    # 
 mkdir "$R/keep" && mkdump "$R/keep" "client6-2001-01-01-00:00:00" complete 1 "2001-01-01-00:00:00"
 ln -s "$R/keep/client6-2001-01-01-00:00:00" "$R/client6-2001-01-01-00:00:00" # a symlink, same fs
 mkdir -m 0700 "$R/client7-$OLD" && printf 'x\n' > "$R/client7-$OLD/dmesg.txt" && touch -d '40 days ago' "$R/client7-$OLD"/* "$R/client7-$OLD"
+# temporary directories of uploads whose receiver died before naming them
+mkdir -m 0700 "$R/.tinydump-new-11-0-5" "$R/.tinydump-new-12-0-6"
+: > "$R/.tinydump-new-11-0-5/vmcore.incomplete" && touch -d '40 days ago' "$R/.tinydump-new-11-0-5"/* "$R/.tinydump-new-11-0-5"
+: > "$R/.tinydump-new-12-0-6/vmcore.incomplete"
 td_rx_start 9603 "$R" --client-ca "$C/client-ca.pem" --min-free 1M --keep-days 30 ||
 	{ td_fail $T/keep-days "receiver did not start" "$W/rx-9603.log"; exit 0; }
 wait_log 9603 'retention: [0-9]+ dumps in' 20 || td_fail $T/keep-days "no retention pass within 20 s" "$W/rx-9603.log"
@@ -145,6 +151,12 @@ if [ -z "$still" ] && [ -z "$lost" ] && [ ! -e "$R/.deleting-client8-2001-01-01-
 	td_ok $T/keep-days-deletes-exactly-the-old
 else
 	td_fail $T/keep-days-deletes-exactly-the-old "still there: ${still:-none}; wrongly deleted: ${lost:-none}; in dir: $(ls -A "$R" | tr '\n' ' ')" "$W/rx-9603.log"
+fi
+if [ ! -e "$R/.tinydump-new-11-0-5" ] && [ -f "$R/.tinydump-new-12-0-6/vmcore.incomplete" ] &&
+	grep -qF "retention: removed $R/.tinydump-new-11-0-5, the temporary directory of an upload whose receiver died before naming it: older than --keep-days 30" "$W/rx-9603.log"; then
+	td_ok $T/keep-days-stale-temporary-directory-removed-young-one-kept
+else
+	td_fail $T/keep-days-stale-temporary-directory-removed-young-one-kept "in dir: $(ls -A "$R" | tr '\n' ' ')" "$W/rx-9603.log"
 fi
 # shellcheck disable=SC2086
 nolog=$(unlogged 9603 "$R" "older than --keep-days 30" $GONE_AGE)

@@ -8,7 +8,8 @@ build_pkgs="build-essential musl-tools flex bison bc libelf-dev libssl-dev cpio 
   dpkg-dev linux-source-6.1 kmod e2fsprogs rsync zlib1g-dev libbearssl-dev
   libzstd-dev liblzo2-dev libdeflate-dev"
 test_pkgs="qemu-system-x86 crash makedumpfile python3-drgn python3-cryptography nfs-ganesha nfs-ganesha-vfs
-  openssl socat iproute2 clang-14 libclang-rt-14-dev util-linux fdisk debootstrap"
+  openssl socat iproute2 clang-14 libclang-rt-14-dev util-linux fdisk debootstrap
+  haproxy rpcbind fuse3 libfuse3-dev libnfs-dev"
 # make deb (and its test, qemu-tests/t_deb.sh): dpkg-buildpackage with debhelper, lintian.
 deb_pkgs="debhelper lintian"
 bench_pkgs="hyperfine time gnuplot-nox linux-perf"
