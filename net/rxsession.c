@@ -47,6 +47,7 @@ struct rx {
 	size_t in_off, in_len;
 	uint8_t *json;
 	struct td_rxsig sig;        /* ours, from the stored dump */
+	char signote[160];          /* for the upload's log line: the signature or why none */
 };
 
 static int rfail(struct rx *r, unsigned code, struct td_err *e, const char *fmt, ...)
@@ -399,22 +400,21 @@ static int receiver_json(struct rx *r, struct td_err *e)
 	return store_file(r, "receiver.json", buf, (size_t)n, e);
 }
 
-/* Our signature of the stored dump (rxsig.h); none, logged, if the dump's
- * log cannot be read: the upload is stored all the same. */
+/* Our signature of the stored dump (rxsig.h); none, said on the upload's
+ * one log line, if the dump's log cannot be read: the upload is stored all
+ * the same. */
 static void signature(struct rx *r)
 {
 	struct td_err e;
 	int fd = openat(r->dirfd, TD_VMCORE_PARTIAL, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0 || td_rxsig(fd, r->fr.file_end, &r->sig, &e) < 0)
-		td_log("receive: %s: %s/%s: no crash signature: %s", r->peer, r->o->dir, r->name,
-		       fd < 0 ? strerror(errno) : e.msg);
+		snprintf(r->signote, sizeof r->signote, "no crash signature (%s)",
+			 fd < 0 ? strerror(errno) : e.msg);
 	else if (r->sig.hex[0])
-		td_log("receive: %s: %s/%s: crash signature %s (%s)", r->peer, r->o->dir, r->name,
-		       r->sig.hex, r->sig.text);
+		snprintf(r->signote, sizeof r->signote, "crash signature %s", r->sig.hex);
 	else
-		td_log("receive: %s: %s/%s: no crash signature: no crash report in the dump's kernel log",
-		       r->peer, r->o->dir, r->name);
+		snprintf(r->signote, sizeof r->signote, "no crash signature (no crash report in its log)");
 	if (fd >= 0)
 		close(fd);
 }
@@ -480,10 +480,10 @@ static void log_outcome(struct rx *r, int rc, const struct td_err *e)
 
 	if (rc == 0)
 		td_log("receive: %s%s%s: stored %s/%s (node %s, %s): vmcore %llu bytes, "
-		       "dmesg %llu bytes, %.1f s, %.1f MB/s%s", r->peer, *cn ? " CN=" : "", cn,
+		       "dmesg %llu bytes, %.1f s, %.1f MB/s, %s%s", r->peer, *cn ? " CN=" : "", cn,
 		       r->o->dir, r->name, r->hello.node, r->hello.release,
 		       (unsigned long long)r->fr.file_end, (unsigned long long)r->dmesg_bytes, s,
-		       s > 0 ? r->flat_bytes / s / 1e6 : 0.0,
+		       s > 0 ? r->flat_bytes / s / 1e6 : 0.0, r->signote,
 		       r->tr.status == TD_DUMP_COMPLETE ? "" : " (client: dump incomplete; "
 		       "kept as vmcore.incomplete)");
 	else

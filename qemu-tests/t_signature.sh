@@ -134,7 +134,7 @@ d=$(grep -l '"node": "liar"' "$W"/rx/*/receiver.json | head -1)
 d=$(basename "$(dirname "$d")")
 j=$(grep -l '"node": "junk"' "$W"/rx/*/receiver.json | head -1)
 if [ -n "$j" ] && [ "$(td_e2e_json "$j" "j['signature']")" = "" ] && [ -f "$(dirname "$j")/vmcore" ] &&
-	grep -q 'no crash signature: neither an ELF vmcore nor a kdump-compressed file' "$W/rx-9402.log"; then
+	grep -q 'no crash signature (neither an ELF vmcore nor a kdump-compressed file)' "$W/rx-9402.log"; then
 	td_ok "$T/receiver-no-signature-for-junk"
 else
 	td_fail "$T/receiver-no-signature-for-junk" "receiver.json ${j:-missing}" "$W/rx-9402.log"
