@@ -1,6 +1,10 @@
 /* Pinning labels to UUIDs for the capture initramfs (confpin.h). */
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "os/strbuf.h"
 #include "config.h"
@@ -47,6 +51,44 @@ static void pin(struct td_strbuf *o, const struct td_target *t)
 	printf("pinned: %s -> %s (%s)\n", t->spec, spec, m[0].path);
 }
 
+int td_host_default(char *spec, size_t cap, char *dev, size_t dcap)
+{
+	struct td_devmatch m;
+	struct td_err e;
+	char sys[64], real[PATH_MAX], name[64];
+	struct stat st;
+
+	if (td_dev_all(TD_DEFAULT_TARGET + 5, &m, 1, &e) != 0)
+		return 0;
+	/* The root's block device: /sys/dev/block/MAJ:MIN links to it. */
+	if (stat("/", &st) < 0 || !major(st.st_dev))
+		return 0;
+	snprintf(sys, sizeof sys, "/sys/dev/block/%u:%u", major(st.st_dev), minor(st.st_dev));
+	if (!realpath(sys, real) || !strrchr(real, '/'))
+		return 0;
+	snprintf(name, sizeof name, "/dev/%s", strrchr(real, '/') + 1);
+	if (td_dev_all(name, &m, 1, &e) != 1 || !m.id.uuid[0])
+		return 0;
+	snprintf(spec, cap, "disk:UUID=%s:/var/crash", m.id.uuid);
+	snprintf(dev, dcap, "%s", m.path);
+	return 1;
+}
+
+/* The default target: pinned to the one device labelled crash, or the
+ * root filesystem (td_host_default). */
+static void pin_default(struct td_strbuf *o, const struct td_target *t)
+{
+	char spec[128], dev[64];
+
+	if (!td_host_default(spec, sizeof spec, dev, sizeof dev))
+		return pin(o, t);
+	td_strbuf_put(o, "# tinydump initramfs: no target is configured and no device here is "
+		      "labelled crash: the root filesystem (%s was it here), by its UUID\n", dev);
+	td_strbuf_put(o, "target=%s\n", spec);
+	printf("default target: %s (the root filesystem, %s; no device is labelled crash)\n",
+	       spec, dev);
+}
+
 static int is_label(const struct td_target *t)
 {
 	return t->kind == &td_target_disk && !strncmp(t->where, "LABEL=", 6);
@@ -85,7 +127,7 @@ long td_conf_pin(const char *text, size_t len, char *out, size_t cap, struct td_
 		if (c.ntarget == 1 && is_label(&c.target[0])) {
 			if (len && text[len - 1] != '\n')
 				td_strbuf_put(&o, "\n");
-			pin(&o, &c.target[0]);
+			pin_default(&o, &c.target[0]);
 		}
 	}
 	if (o.over)

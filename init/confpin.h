@@ -18,4 +18,14 @@
  * length, or -1 when it does not fit. What was pinned is printed. */
 long td_conf_pin(const char *text, size_t len, char *out, size_t cap, struct td_err *e);
 
+/* The default target on this host, for a configuration that names none.
+ * TD_DEFAULT_TARGET (disk:LABEL=crash) when a device here carries the
+ * label (or the disks cannot be read): returns 0. Otherwise the root
+ * filesystem, when it is ext2/3/4 on a block device, by its UUID, in
+ * /var/crash, as kdump-tools writes there: spec[cap] becomes
+ * "disk:UUID=u:/var/crash", dev[dcap] its device, and it returns 1. A
+ * capture that finds no disk loses the dump; the root filesystem is the
+ * one disk every installed machine has. */
+int td_host_default(char *spec, size_t cap, char *dev, size_t dcap);
+
 #endif
