@@ -42,7 +42,7 @@ install)
 	out dpkg -i "$J"/tinydump_*.deb
 	mark "dpkg-install-rc $?"
 	mark "service-enabled $(systemctl is-enabled tinydump.service 2>&1)"
-	mark "grub-cfg $(grep -o 'crashkernel=[^ "]*' /etc/default/grub.d/tinydump.cfg)"
+	mark "grub-cfg $(grep -o 'crashkernel=[^ "]*' /etc/default/grub.d/tinydump.cfg | tail -1)"
 	off install
 	;;
 crash)
