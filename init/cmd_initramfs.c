@@ -187,7 +187,7 @@ static const char *make_conf(const struct opts *o, long *len, struct td_err *e)
 	if (!o->detect) {
 		if (text)
 			memcpy(pinned, text, n), *len = (long)n;
-	} else if ((*len = td_conf_pin(text ? text : "", n, pinned, sizeof pinned, e)) < 0) {
+	} else if ((*len = td_conf_pin(text ? text : "", n, o->sysroot, pinned, sizeof pinned, e)) < 0) {
 		free(text);
 		return NULL;
 	} else if (!*len && !text) {

@@ -265,7 +265,7 @@ static void host_default(struct status *st)
 	struct td_err e;
 
 	if (!st->cfg.defaulted_target || st->cfg.targets_given ||
-	    !td_host_default(spec, sizeof spec, dev, sizeof dev) ||
+	    !td_host_default("", spec, sizeof spec, dev, sizeof dev) ||
 	    td_target_parse(&st->cfg.target[0], spec, &e) < 0)
 		return;
 	say(st, "info", "no target is configured and no device is labelled crash: the default "
