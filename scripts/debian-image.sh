@@ -8,7 +8,12 @@
 # the initramfs mounts root by UUID, as /etc/fstab says). No boot loader:
 # the test boots /boot/vmlinuz and /boot/initrd.img of the image directly.
 #
-# Usage: scripts/debian-image.sh [KERNEL]     KERNEL as stock-kernel.sh names it
+# Usage: scripts/debian-image.sh [KERNEL] [--download PKG[,PKG...]]
+#   KERNEL as stock-kernel.sh names it (default deb12-cloud). --download
+#   leaves PKGS and their dependencies in the image's apt cache, with the
+#   package lists, so that `apt-get install --no-download PKGS` works in the
+#   guest, offline, as an operator's `apt install` would (bench/anchor.sh:
+#   kdump-tools, whose initramfs must be built on the running machine).
 # Prints KEY=VALUE lines: image (raw ext4, no partition table), uuid (its
 # filesystem UUID), release (the kernel), vmlinuz and initrd (their paths
 # inside the image), manifest (every package and version installed).
@@ -26,7 +31,15 @@ SUITE=bookworm
 PKGS="systemd-sysv,udev,kmod,initramfs-tools,zstd,linux-base,adduser,procps"
 SIZE_MB=3072
 
-kernel_name=${1:-deb12-cloud}
+kernel_name=deb12-cloud
+DOWNLOAD=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--download) [ -n "${2:-}" ] || die "--download needs a package list"; DOWNLOAD=$2; shift 2 ;;
+	-*) die "unknown option $1: scripts/debian-image.sh [KERNEL] [--download PKG[,PKG...]]" ;;
+	*) kernel_name=$1; shift ;;
+	esac
+done
 command -v debootstrap >/dev/null || {
 	[ "$(id -u)" = 0 ] || die "debootstrap missing: apt-get install debootstrap"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends debootstrap >/dev/null ||
@@ -40,7 +53,7 @@ krel=$(sed -n 's/^release=//p' <<< "$stock")
 . "$here/debian-pkg.sh"
 kdeb=$(debpkg_get "$SUITE" "$kpkg" "$kver")
 
-dir="$CACHE/debian-image-$(KEYEXTRA="$SUITE $PKGS $SIZE_MB $kpkg $kver $(pkgver debootstrap) $(pkgver e2fsprogs)" key "$0")"
+dir="$CACHE/debian-image-$(KEYEXTRA="$SUITE $PKGS $DOWNLOAD $SIZE_MB $kpkg $kver $(pkgver debootstrap) $(pkgver e2fsprogs)" key "$0")"
 
 # build: debootstrap into DIR/root, the kernel, then mke2fs -d (no mount).
 build() {
@@ -60,13 +73,19 @@ build() {
 	mkdir -p "$root/var/crash"
 	cp "$kdeb" "$root/tmp/kernel.deb"
 	mount -t proc proc "$root/proc"
-	chroot "$root" dpkg -i /tmp/kernel.deb > "$dir/kernel.log" 2>&1 || {
+	DEBIAN_FRONTEND=noninteractive chroot "$root" dpkg -i /tmp/kernel.deb > "$dir/kernel.log" 2>&1 || {
 		umount "$root/proc"; tail -n 20 "$dir/kernel.log" >&2; die "dpkg -i $kpkg in the chroot failed"; }
 	umount "$root/proc"
 	rm -f "$root/tmp/kernel.deb"
 	[ -f "$root/boot/initrd.img-$krel" ] || die "the kernel's postinst made no /boot/initrd.img-$krel"
 	chroot "$root" dpkg-query -W -f '${Package} ${Version}\n' > "$dir/manifest"
 	chroot "$root" apt-get clean
+	if [ -n "$DOWNLOAD" ]; then
+		cp /etc/resolv.conf "$root/etc/resolv.conf"
+		chroot "$root" sh -c "apt-get -q update && apt-get -q -y -d install $(echo "$DOWNLOAD" | tr , ' ')" \
+			> "$dir/download.log" 2>&1 || { tail -n 20 "$dir/download.log" >&2; die "apt-get -d install $DOWNLOAD failed"; }
+		rm -f "$root/etc/resolv.conf"
+	fi
 	truncate -s "${SIZE_MB}M" "$dir/root.img.tmp"
 	mke2fs -q -F -t ext4 -U "$uuid" -E lazy_itable_init=0,lazy_journal_init=0 \
 		-d "$root" "$dir/root.img.tmp" || die "mke2fs -d failed"
