@@ -13,6 +13,8 @@
 # reboot, by the host's clock on console lines as they arrive.
 #   bench/anchor.sh [tinydump|kdump-tools|both] [LOW HIGH STEP]
 #                   (default both 32 320 8; results in bench/results/anchor-*)
+#   ANCHOR_AT="72 128" bench/anchor.sh ...   no search: one timed trial at
+#                   each of those sizes (MiB) per tool
 # Not part of make check: each trial is one boot and crash under TCG.
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,14 +31,15 @@ RES=$OUT/anchor-$STAMP.txt
 say() { echo "$*" | tee -a "$RES"; }
 
 # qemu_ts LOG SECONDS APPEND IMG: boot the image's kernel; each console line
-# is prefixed with the host's time when it arrived.
+# is prefixed with the host's time when it arrived. Nothing may buffer
+# between QEMU and the loop (a tr there held lines back by seconds).
 qemu_ts() {
 	local log=$1 secs=$2 append=$3 img=$4
 	timeout -s KILL "$secs" qemu-system-x86_64 -machine pc -accel tcg -m "${RAM}M" -smp 1 -nic none \
 		-device virtio-rng-pci -no-reboot -display none -serial stdio -monitor none \
 		-kernel "$W/vmlinuz" -initrd "$W/initrd.img" -append "$append" \
-		-drive "file=$img,format=raw,if=virtio,cache=unsafe" < /dev/null 2>&1 | tr -d '\r' |
-		while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done > "$log"
+		-drive "file=$img,format=raw,if=virtio,cache=unsafe" < /dev/null 2>&1 |
+		while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "${l%$'\r'}"; done > "$log"
 }
 
 # setup TOOL: W/TOOL.img, the image with TOOL installed (one boot).
@@ -74,7 +77,9 @@ setup() {
 trial() {
 	local tool=$1 mib=$2 img=$W/trial.img log=$W/$1-$2.log p d e r f
 	cp --sparse=always "$W/$tool.img" "$img"
-	qemu_ts "$log" 900 "root=UUID=$UUID ro console=ttyS0 crashkernel=${mib}M" "$img"
+	# 300 s: a trial that completes takes under 2 minutes; a capture kernel
+	# out of memory panics and, without panic=, waits for ever.
+	qemu_ts "$log" 300 "root=UUID=$UUID ro console=ttyS0 crashkernel=${mib}M" "$img"
 	cp "$log" "$OUT/anchor-$STAMP-$tool-${mib}M.log"
 	T_DUMP= T_REBOOT= T_SIZE=
 	p=$(grep -a 'TD-MARK panic' "$log" | head -1 | cut -d' ' -f1)
@@ -124,7 +129,17 @@ main() {
 	for tool in tinydump kdump-tools; do
 		[ "$WHICH" = both ] || [ "$WHICH" = "$tool" ] || continue
 		setup "$tool"
-		smallest "$tool"
+		if [ -z "${ANCHOR_AT:-}" ]; then
+			smallest "$tool"
+			continue
+		fi
+		for mib in $ANCHOR_AT; do
+			if trial "$tool" "$mib"; then
+				say "$tool ${mib}M: complete, ${T_SIZE} bytes, panic to dump complete ${T_DUMP} s, to reboot ${T_REBOOT:-?} s"
+			else
+				say "$tool ${mib}M: no complete dump"
+			fi
+		done
 	done
 	echo "results: $RES"
 }
