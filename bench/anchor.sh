@@ -12,7 +12,8 @@
 # from the panic to the dump being complete and to the capture kernel's
 # reboot, by the host's clock on console lines as they arrive.
 #   bench/anchor.sh [tinydump|kdump-tools|both] [LOW HIGH STEP]
-#                   (default both 32 320 8; results in bench/results/anchor-*)
+#                   (default both 32 320 8; results and console logs in
+#                   build/bench/anchor/, as bench/run.sh keeps its own in build/)
 #   ANCHOR_AT="72 128" bench/anchor.sh ...   no search: one timed trial at
 #                   each of those sizes (MiB) per tool
 # Not part of make check: each trial is one boot and crash under TCG.
@@ -21,7 +22,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/qemu-tests/lib.sh"
 WHICH=${1:-both} LOW=${2:-32} HIGH=${3:-320} STEP=${4:-8}
 RAM=1024
-OUT=$here/bench/results
+OUT=$here/build/bench/anchor
 W=$(mktemp -d /tmp/td-anchor.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 mkdir -p "$OUT"
