@@ -96,7 +96,7 @@ check: deps
 	@tests/run.sh
 
 # The whole Debian journey (qemu-tests/t_journey.sh, docs/JOURNEY.md): about
-# 10 minutes of QEMU on its own, so not part of make check; .ci/run runs both.
+# 5 to 7 minutes of QEMU on its own, so not part of make check; .ci/run runs both.
 journey:
 	@scripts/deps.sh journey
 	@$(MAKE) -s all
