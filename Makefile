@@ -2,6 +2,7 @@
 #   make            build build/tinydump
 #   make demo       crash a kernel in QEMU, capture it, open it in crash
 #   make check      host unit tests + fuzz smoke + QEMU end-to-end tests
+#   make journey    the Debian journey in QEMU: debootstrap, dpkg -i, crash, dump, upgrade
 #   make test T=N   one of them by name (make test lists the names)
 #   make bench      side-by-side benchmark against makedumpfile
 #   make fuzz       run the fuzz targets long
@@ -39,7 +40,7 @@ TOOLS := $(patsubst tests/%.c,$(B)/host/%,$(wildcard tests/tool_*.c))
 
 # Objects are intermediate to several pattern rules: keep them.
 .SECONDARY:
-.PHONY: all print-pure print-lib deps demo check test unit bench fuzz initramfs kernel deb clean
+.PHONY: all print-pure print-lib deps demo check journey test unit bench fuzz initramfs kernel deb clean
 all: $(B)/tinydump
 
 $(B)/musl/%.o: %.c $(wildcard */*.h)
@@ -93,6 +94,13 @@ kernel:
 check: deps
 	@$(MAKE) -s all $(TESTS) $(TOOLS) $(B)/mkcpio
 	@tests/run.sh
+
+# The whole Debian journey (qemu-tests/t_journey.sh, docs/JOURNEY.md): about
+# 5 to 7 minutes of QEMU on its own, so not part of make check; .ci/run runs both.
+journey:
+	@scripts/deps.sh journey
+	@$(MAKE) -s all
+	@tests/run-one.sh journey
 
 # One test by name: make test T=filter/zero_pages, T=capture_disk, T=fuzz/fuzz_elf
 test: deps

@@ -169,29 +169,32 @@ static int put_file(struct td_cpio *c, const char *name, const char *host, unsig
 	return r;
 }
 
-/* etc/tinydump.conf: the file as written, or with --detect (the default)
- * its disk:LABEL= targets pinned to this machine's UUIDs (confpin.h).
- * None at all when there is no file and nothing to pin. */
-static int put_conf(struct td_cpio *c, const struct opts *o, struct td_err *e)
+/* The configuration the initramfs carries: the file as written, or with
+ * --detect (the default) its disk:LABEL= targets pinned to this machine's
+ * UUIDs and, when it names no target, the host's default (confpin.h).
+ * *len is -1 when there is none at all: no file and nothing pinned. */
+static const char *make_conf(const struct opts *o, long *len, struct td_err *e)
 {
 	static char pinned[1u << 16];
-	struct td_cpio_entry en = { .name = "etc/tinydump.conf", .mode = S_IFREG | 0644 };
 	char *text = NULL;
-	size_t len = 0;
-	long n;
-	int r;
+	size_t n = 0;
 
-	if (access(o->conf, F_OK) == 0 && !(text = td_read_file_alloc(o->conf, sizeof pinned, &len, e)))
-		return td_wrap(e, "%s", o->conf);
+	*len = -1;
+	if (access(o->conf, F_OK) == 0 && !(text = td_read_file_alloc(o->conf, sizeof pinned, &n, e))) {
+		td_wrap(e, "%s", o->conf);
+		return NULL;
+	}
 	if (!o->detect) {
-		r = text ? td_cpio_entry(c, &en, text, len, e) : 0;
-	} else if ((n = td_conf_pin(text ? text : "", len, pinned, sizeof pinned, e)) < 0) {
-		r = -1;
-	} else {
-		r = n || text ? td_cpio_entry(c, &en, pinned, (size_t)n, e) : 0;
+		if (text)
+			memcpy(pinned, text, n), *len = (long)n;
+	} else if ((*len = td_conf_pin(text ? text : "", n, o->sysroot, pinned, sizeof pinned, e)) < 0) {
+		free(text);
+		return NULL;
+	} else if (!*len && !text) {
+		*len = -1;
 	}
 	free(text);
-	return r;
+	return pinned;
 }
 
 static int put_dirs(struct td_cpio *c, int certs, int modules, struct td_err *e)
@@ -284,8 +287,8 @@ static int put_modules(struct td_cpio *c, const struct td_modtree *t, const int 
 
 /* The modules to carry, in load order: --modules and detected names,
  * closed over dependencies. *n is 0 when there are none. */
-static int plan_modules(const struct opts *o, struct td_modtree *t, int *order, unsigned *n,
-			struct td_err *e)
+static int plan_modules(const struct opts *o, const char *conf, long clen, struct td_modtree *t,
+			int *order, unsigned *n, struct td_err *e)
 {
 	static char detected[1024];
 	const char *want[MAX_WANT];
@@ -296,8 +299,7 @@ static int plan_modules(const struct opts *o, struct td_modtree *t, int *order, 
 	if (o->modules && add_names(o->modules, want, &nw) < 0)
 		return td_fail(e, "too many modules named");
 	if (o->detect) {
-		if (td_moddetect(o->conf, o->sysroot, detected, sizeof detected, e) < 0)
-			return td_wrap(e, "detecting the modules the targets need");
+		td_moddetect(conf, clen > 0 ? (size_t)clen : 0, o->sysroot, detected, sizeof detected);
 		if (detected[0])
 			printf("detected: %s\n", detected);
 		if (add_names(detected, want, &nw) < 0)
@@ -327,16 +329,19 @@ static int build(const struct opts *o, struct gzout *g, struct td_err *e)
 	static struct td_modtree t;
 	static int order[MAX_OUT];
 	struct td_cpio c = { .put = gz_put, .ctx = g };
+	struct td_cpio_entry en = { .name = "etc/tinydump.conf", .mode = S_IFREG | 0644 };
 	uint64_t modbytes = 0;
+	const char *conf;
+	long clen;
 	unsigned n;
 	int certs, r = -1;
 
 	if ((certs = certs_present(o->certs, e)) < 0 || check_gzip(o, e) < 0 ||
-	    plan_modules(o, &t, order, &n, e) < 0)
+	    !(conf = make_conf(o, &clen, e)) || plan_modules(o, conf, clen, &t, order, &n, e) < 0)
 		goto out;
 	if (put_dirs(&c, certs, n > 0, e) < 0 || put_file(&c, "init", "/proc/self/exe", 0755, e) < 0)
 		goto out;
-	if (put_conf(&c, o, e) < 0)
+	if (clen >= 0 && td_cpio_entry(&c, &en, conf, (size_t)clen, e) < 0)
 		goto out;
 	if (certs && put_certs(&c, o->certs, e) < 0)
 		goto out;

@@ -28,6 +28,7 @@
 #include "os/json.h"
 #include "commands.h"
 #include "config.h"
+#include "confpin.h"
 #include "crashsize.h"
 #include "dumplist.h"
 #include "initrd.h"
@@ -256,6 +257,22 @@ static void check_knobs(struct status *st)
 	}
 }
 
+/* No target named: what `tinydump initramfs` writes on this host, the
+ * root filesystem when no device is labelled crash (confpin.h). */
+static void host_default(struct status *st)
+{
+	char spec[128], dev[64];
+	struct td_err e;
+
+	if (!st->cfg.defaulted_target || st->cfg.targets_given ||
+	    !td_host_default("", spec, sizeof spec, dev, sizeof dev) ||
+	    td_target_parse(&st->cfg.target[0], spec, &e) < 0)
+		return;
+	say(st, "info", "no target is configured and no device is labelled crash: the default "
+	    "is the root filesystem (%s) by its UUID, directory /var/crash, as tinydump "
+	    "initramfs writes it", dev);
+}
+
 static void load_config(struct status *st, int conf_given)
 {
 	size_t n;
@@ -272,6 +289,7 @@ static void load_config(struct status *st, int conf_given)
 	if (td_read_file("/proc/cmdline", st->cmdline, sizeof st->cmdline, &n, &e) == 0 && n)
 		td_config_cmdline(&st->cfg, st->cmdline, n, &st->warn);
 	td_config_finish(&st->cfg, &st->warn);
+	host_default(st);
 	for (unsigned i = 0; i < st->warn.n && i < TD_WARN_MAX; i++)
 		say(st, "problem", "configuration: %s; fix: correct %s or the command line",
 		    st->warn.line[i], st->conf);

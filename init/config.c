@@ -10,7 +10,7 @@
 
 #define TD_NELEM(x) (sizeof(x) / sizeof((x)[0]))
 
-static const char td_default_target[] = "disk:LABEL=crash";
+static const char td_default_target[] = TD_DEFAULT_TARGET;
 
 /* ---- keys ---- */
 

@@ -37,6 +37,11 @@ struct td_config {
 	unsigned targets_given; /* target entries seen, valid or not */
 };
 
+/* The target of a configuration that names none. On a host, where disks
+ * can be seen, `tinydump initramfs` and `tinydump status` use the root
+ * filesystem instead when no device carries the label (confpin.h). */
+#define TD_DEFAULT_TARGET "disk:LABEL=crash"
+
 /* tinydump.retries= at most. */
 #define TD_RETRIES_MAX 5
 

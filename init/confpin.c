@@ -1,11 +1,15 @@
 /* Pinning labels to UUIDs for the capture initramfs (confpin.h). */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "os/file.h"
 #include "os/strbuf.h"
 #include "config.h"
 #include "confpin.h"
 #include "devices.h"
+#include "mountinfo.h"
 #include "target.h"
 
 
@@ -47,12 +51,56 @@ static void pin(struct td_strbuf *o, const struct td_target *t)
 	printf("pinned: %s -> %s (%s)\n", t->spec, spec, m[0].path);
 }
 
+int td_host_default(const char *sysroot, char *spec, size_t cap, char *dev, size_t dcap)
+{
+	static char mi[1u << 18];
+	struct td_devmatch m;
+	struct td_err e;
+	char path[PATH_MAX], link[PATH_MAX];
+	unsigned ma, mn;
+	size_t len;
+	ssize_t n;
+
+	if (td_dev_all(TD_DEFAULT_TARGET + 5, &m, 1, &e) != 0)
+		return 0;
+	/* The root's block device: /sys/dev/block/MAJ:MIN links to it. */
+	snprintf(path, sizeof path, "%s/proc/self/mountinfo", sysroot);
+	if (td_read_file(path, mi, sizeof mi, &len, &e) < 0 || td_mountinfo_dev(mi, len, "/", &ma, &mn) < 0)
+		return 0;
+	snprintf(path, sizeof path, "%s/sys/dev/block/%u:%u", sysroot, ma, mn);
+	if ((n = readlink(path, link, sizeof link - 1)) <= 0)
+		return 0;
+	link[n] = '\0';
+	snprintf(path, sizeof path, "/dev/%s", strrchr(link, '/') ? strrchr(link, '/') + 1 : link);
+	if (td_dev_all(path, &m, 1, &e) != 1 || !m.id.uuid[0])
+		return 0;
+	snprintf(spec, cap, "disk:UUID=%s:/var/crash", m.id.uuid);
+	snprintf(dev, dcap, "%s", m.path);
+	return 1;
+}
+
+/* The default target: pinned to the one device labelled crash, or the
+ * root filesystem (td_host_default). */
+static void pin_default(struct td_strbuf *o, const struct td_target *t, const char *sysroot)
+{
+	char spec[128], dev[64];
+
+	if (!td_host_default(sysroot, spec, sizeof spec, dev, sizeof dev))
+		return pin(o, t);
+	td_strbuf_put(o, "# tinydump initramfs: no target is configured and no device here is "
+		      "labelled crash: the root filesystem (%s was it here), by its UUID\n", dev);
+	td_strbuf_put(o, "target=%s\n", spec);
+	printf("default target: %s (the root filesystem, %s; no device is labelled crash)\n",
+	       spec, dev);
+}
+
 static int is_label(const struct td_target *t)
 {
 	return t->kind == &td_target_disk && !strncmp(t->where, "LABEL=", 6);
 }
 
-long td_conf_pin(const char *text, size_t len, char *out, size_t cap, struct td_err *e)
+long td_conf_pin(const char *text, size_t len, const char *sysroot, char *out, size_t cap,
+		 struct td_err *e)
 {
 	static struct td_config c;
 	struct td_warnings w;
@@ -85,7 +133,7 @@ long td_conf_pin(const char *text, size_t len, char *out, size_t cap, struct td_
 		if (c.ntarget == 1 && is_label(&c.target[0])) {
 			if (len && text[len - 1] != '\n')
 				td_strbuf_put(&o, "\n");
-			pin(&o, &c.target[0]);
+			pin_default(&o, &c.target[0], sysroot);
 		}
 	}
 	if (o.over)

@@ -108,23 +108,16 @@ static void net_target(const char *server, char *out, size_t cap)
 	driver_chain(sys, out, cap);
 }
 
-int td_moddetect(const char *conf, const char *root, char *out, size_t cap, struct td_err *e)
+int td_moddetect(const char *text, size_t len, const char *root, char *out, size_t cap)
 {
 	static struct td_config c;
 	struct td_warnings w;
-	size_t len;
-	char *text;
 
 	out[0] = '\0';
 	sysroot = root;
 	memset(&w, 0, sizeof w);
 	td_config_defaults(&c);
-	if (access(conf, F_OK) == 0) {
-		if (!(text = td_read_file_alloc(conf, 1u << 20, &len, e)))
-			return -1;
-		td_config_file(&c, text, len, &w);
-		free(text);
-	}
+	td_config_file(&c, text, len, &w);
 	td_config_finish(&c, &w);
 	for (unsigned i = 0; i < c.ntarget; i++) {
 		const struct td_target *t = &c.target[i];

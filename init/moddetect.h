@@ -14,11 +14,11 @@
 #include "os/err.h"
 
 /* Comma-separated module names into out ("" when none), from the targets
- * of the configuration file conf (the default target when it is missing).
+ * of the configuration text[len] (the default target when it names none;
+ * `tinydump initramfs` passes the text with its targets pinned).
  * A target whose device cannot be found is reported on stderr and skipped:
  * --modules can still name its drivers. sysroot prefixes /sys, /dev and
  * /proc ("" on a real machine; tests pass a made-up tree). */
-int td_moddetect(const char *conf, const char *sysroot, char *out, size_t cap,
-		 struct td_err *e);
+int td_moddetect(const char *text, size_t len, const char *sysroot, char *out, size_t cap);
 
 #endif

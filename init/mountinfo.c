@@ -61,15 +61,25 @@ static int is(struct field f, const char *s)
 	return f.n == strlen(s) && !memcmp(f.p, s, f.n);
 }
 
-/* "MAJ:MIN" equals major:minor. */
-static int same_dev(struct field f, unsigned major, unsigned minor)
+/* "MAJ:MIN" into major, minor. */
+static int dev_of(struct field f, unsigned *major, unsigned *minor)
 {
 	const char *colon = memchr(f.p, ':', f.n);
 	unsigned long ma, mi;
 
-	return colon && td_dec_parse(f.p, (size_t)(colon - f.p), 0xffffffffu, &ma) == 0 &&
-	       td_dec_parse(colon + 1, f.n - (size_t)(colon + 1 - f.p), 0xffffffffu, &mi) == 0 &&
-	       ma == major && mi == minor;
+	if (!colon || td_dec_parse(f.p, (size_t)(colon - f.p), 0xffffffffu, &ma) < 0 ||
+	    td_dec_parse(colon + 1, f.n - (size_t)(colon + 1 - f.p), 0xffffffffu, &mi) < 0)
+		return -1;
+	*major = (unsigned)ma, *minor = (unsigned)mi;
+	return 0;
+}
+
+/* "MAJ:MIN" equals major:minor. */
+static int same_dev(struct field f, unsigned major, unsigned minor)
+{
+	unsigned ma, mi;
+
+	return dev_of(f, &ma, &mi) == 0 && ma == major && mi == minor;
 }
 
 /* Does this line's mount match? Fields after the "-" separator: FSTYPE SOURCE. */
@@ -85,6 +95,27 @@ static int wanted(const struct field *f, size_t k, unsigned major, unsigned mino
 	while (sep < k && !is(f[sep], "-"))
 		sep++;
 	return sep + 2 < k && unescape(f[sep + 2], src, sizeof src) == 0 && !strcmp(src, source);
+}
+
+int td_mountinfo_dev(const char *text, size_t len, const char *mnt, unsigned *major,
+		     unsigned *minor)
+{
+	const char *p = text, *end = text + len;
+	char at[512];
+	int found = -1;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		struct field f[MAX_FIELDS];
+		size_t k = split(p, n, f);
+
+		if (k >= 10 && unescape(f[4], at, sizeof at) == 0 && !strcmp(at, mnt) &&
+		    dev_of(f[2], major, minor) == 0)
+			found = 0;
+		p += n + 1;
+	}
+	return found;
 }
 
 int td_mountinfo_find(const char *text, size_t len, unsigned major, unsigned minor,

@@ -14,4 +14,10 @@
 int td_mountinfo_find(const char *text, size_t len, unsigned major, unsigned minor,
 		      const char *source, char *mnt, size_t cap);
 
+/* The device major:minor of the filesystem mounted at mnt (the last such
+ * line: a later mount hides an earlier one), for finding the root
+ * filesystem's disk. 0, or -1 when nothing is mounted there. */
+int td_mountinfo_dev(const char *text, size_t len, const char *mnt, unsigned *major,
+		     unsigned *minor);
+
 #endif

@@ -230,9 +230,12 @@ td_disk_data() {
 # Sets TD_QEMU_SECONDS (wall time) and TD_QEMU_KILLED (1 if the timeout hit).
 # Environment: TD_SMP, the CPUs (default 1); TD_NIC, the -nic argument (default "none"); networked tests
 # set it to "user,model=virtio-net-pci" and must run inside td_netns.
+# TD_QEMU_REBOOT=1 lets a guest reboot (QEMU boots -kernel with -append again)
+# instead of ending QEMU; the guest must then power off to end it.
 td_qemu() {
 	local log=$1 secs=$2 ram=$3 initrd=$4 append=$5 d t0 rc
-	local -a drives=()
+	local -a drives=() noreboot=(-no-reboot)
+	[ -z "${TD_QEMU_REBOOT:-}" ] || noreboot=()
 	shift 5
 	for d in "$@"; do
 		drives+=(-drive "file=$d,format=raw,if=virtio,cache=unsafe")
@@ -244,7 +247,7 @@ td_qemu() {
 		rc=0
 		timeout -s KILL "$secs" qemu-system-x86_64 -machine pc -accel tcg -m "${ram}M" -smp "${TD_SMP:-1}" \
 			-nic "${TD_NIC:-none}" -device virtio-rng-pci -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-			-no-reboot -display none -serial stdio -monitor none \
+			"${noreboot[@]}" -display none -serial stdio -monitor none \
 			-kernel "$TD_BZIMAGE" -initrd "$initrd" -append "$append" "${drives[@]}" || rc=$?
 		echo "$rc" > "$log.rc"
 	} < /dev/null 2>&1 | tr -d '\r' > "$log"

@@ -11,7 +11,10 @@
 #    virtio-net) names the driver chain, ext4 and nfsv4;
 #  - the initramfs's configuration pins disk:LABEL=crash to the UUID of the
 #    one device labelled crash, keeps the label (and warns, naming both)
-#    when a second device carries it, and --no-detect copies it as written.
+#    when a second device carries it, and --no-detect copies it as written;
+#  - with no target configured and no device labelled crash, it gets the
+#    root filesystem by UUID in /var/crash (and its disk's drivers); a
+#    device labelled crash still wins.
 set -eu
 . "$(dirname "$0")/lib.sh"
 T=initramfs-stock
@@ -148,7 +151,40 @@ check_detect() {
 	fi
 	echo "    $(grep detected: "$W/d.img.log") -> $got($(awk '/^modules:/ { print $3, $4 }' "$W/d.img.log" | tr -d ,))"
 	check_pin "$root" "$rel" "$s"
+	check_root_default "$root" "$rel" "$s"
 	printf 'target=disk:LABEL=crash\n' > "$W/td.conf"
+}
+
+# check_root_default ROOT RELEASE SYSROOT: with no target configured and no
+# device labelled crash, the initramfs gets the root filesystem (vda1,
+# mounted at / in the made-up mountinfo) by UUID, in /var/crash, and its
+# disk's drivers.
+check_root_default() {
+	local root=$1 rel=$2 s=$3 conf
+	e2label "$s/dev/vda1" root
+	mkdir -p "$s/proc/self" "$s/sys/dev/block"
+	printf '22 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw\n23 22 0:5 / /dev rw - devtmpfs udev rw\n' > "$s/proc/self/mountinfo"
+	ln -sfn ../../devices/pci0000:00/0000:00:04.0/virtio1/block/vda/vda1 "$s/sys/dev/block/254:1"
+	printf 'level=31\n' > "$W/td.conf"
+	build "$root" "$rel" "$W/rd.img" --sysroot "$s" > /dev/null || :
+	conf=$(cat "$W/x/etc/tinydump.conf" 2>/dev/null)
+	if printf '%s\n' "$conf" | grep -qx 'target=disk:UUID=5f0c3b1e-8d2a-4c6b-9e71-2a4b6c8d0e1f:/var/crash' &&
+		printf '%s\n' "$conf" | grep -qx 'level=31' &&
+		grep -q '^default target: disk:UUID=5f0c3b1e-8d2a-4c6b-9e71-2a4b6c8d0e1f:/var/crash (the root filesystem, /dev/vda1; no device is labelled crash)$' "$W/rd.img.log" &&
+		grep -q '^detected: virtio_blk,virtio_pci,ext4$' "$W/rd.img.log"; then
+		td_ok "$T/no-target-root-var-crash"
+	else
+		td_fail "$T/no-target-root-var-crash" "initramfs conf: $(printf '%s' "$conf" | tr '\n' '|')" "$W/rd.img.log"
+	fi
+	e2label "$s/dev/vda1" crash
+	build "$root" "$rel" "$W/rl.img" --sysroot "$s" > /dev/null || :
+	if grep -qx 'target=disk:UUID=5f0c3b1e-8d2a-4c6b-9e71-2a4b6c8d0e1f' "$W/x/etc/tinydump.conf" 2>/dev/null &&
+		grep -q '^pinned: disk:LABEL=crash -> ' "$W/rl.img.log"; then
+		td_ok "$T/no-target-label-crash-wins"
+	else
+		td_fail "$T/no-target-label-crash-wins" "initramfs conf: $(tr '\n' '|' < "$W/x/etc/tinydump.conf")" "$W/rl.img.log"
+	fi
+	rm -rf "$s/proc/self" "$s/sys/dev"
 }
 
 # check_pin ROOT RELEASE SYSROOT: LABEL= pinned to UUID= (fake_sysfs has one

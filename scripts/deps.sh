@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install the Debian packages tinydump needs to build, test and benchmark.
 # As root: apt-get installs them. Otherwise: print the exact command and fail.
-# Usage: scripts/deps.sh [build|deb|check|bench|all]   (default: all)
+# Usage: scripts/deps.sh [build|deb|check|journey|bench|all]   (default: all)
 set -eu
 
 build_pkgs="build-essential musl-tools flex bison bc libelf-dev libssl-dev cpio xz-utils
@@ -12,13 +12,16 @@ test_pkgs="qemu-system-x86 crash makedumpfile python3-drgn python3-cryptography 
   haproxy rpcbind fuse3 libfuse3-dev libnfs-dev"
 # make deb (and its test, qemu-tests/t_deb.sh): dpkg-buildpackage with debhelper, lintian.
 deb_pkgs="debhelper lintian"
+# make journey: a Debian 12 root filesystem (scripts/debian-image.sh).
+journey_pkgs="debootstrap"
 bench_pkgs="hyperfine time gnuplot-nox linux-perf"
 
 case "${1:-all}" in
 build) want="$build_pkgs" ;;
 deb) want="$build_pkgs $deb_pkgs" ;;
 check|demo) want="$build_pkgs $test_pkgs $deb_pkgs" ;;
-*) want="$build_pkgs $test_pkgs $deb_pkgs $bench_pkgs" ;;
+journey) want="$build_pkgs $test_pkgs $deb_pkgs $journey_pkgs" ;;
+*) want="$build_pkgs $test_pkgs $deb_pkgs $journey_pkgs $bench_pkgs" ;;
 esac
 
 missing=

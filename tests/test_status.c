@@ -161,6 +161,29 @@ static void mountinfo_by_source(void)
 		"found %s", mnt);
 }
 
+/* The device of a mount point: the root's, escapes decoded, the last of
+ * two mounts at one place, none where nothing is mounted. */
+static void mountinfo_device_at(void)
+{
+	static const char over[] = "28 1 254:1 / / rw - ext4 /dev/vda1 rw\n"
+				   "60 28 254:17 / / rw - ext4 /dev/vdb1 rw\n"
+				   "61 28 x:1 / /bad rw - ext4 /dev/vdc rw";
+	size_t n = sizeof mountinfo - 1;
+	unsigned ma = 0, mi = 0;
+
+	T_CHECK(td_mountinfo_dev(mountinfo, n, "/", &ma, &mi) == 0 && ma == 254 && mi == 1,
+		"%u:%u", ma, mi);
+	T_CHECK(td_mountinfo_dev(mountinfo, n, "/mnt/crash disk", &ma, &mi) == 0 && ma == 254 &&
+		mi == 16, "%u:%u", ma, mi);
+	T_CHECK(td_mountinfo_dev(mountinfo, n, "/mnt", &ma, &mi) == -1, "found %u:%u", ma, mi);
+	T_CHECK(td_mountinfo_dev(mountinfo, n, "/mnt/short", &ma, &mi) == -1,
+		"a line without its separator matched");
+	T_CHECK(td_mountinfo_dev(over, sizeof over - 1, "/", &ma, &mi) == 0 && ma == 254 && mi == 17,
+		"%u:%u", ma, mi);
+	T_CHECK(td_mountinfo_dev(over, sizeof over - 1, "/bad", &ma, &mi) == -1, "bad MAJ:MIN taken");
+	T_CHECK(td_mountinfo_dev(mountinfo, 0, "/", &ma, &mi) == -1, "empty text");
+}
+
 static void json_quote(void)
 {
 	char out[64];
@@ -186,6 +209,7 @@ int main(int argc, char **argv)
 	T_RUN(stale_verdicts);
 	T_RUN(mountinfo_by_device);
 	T_RUN(mountinfo_by_source);
+	T_RUN(mountinfo_device_at);
 	T_RUN(json_quote);
 	T_END();
 }
