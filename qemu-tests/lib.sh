@@ -5,6 +5,7 @@
 # guest disks, never from QEMU's exit status.
 #
 #   td_kernel                 set TD_BZIMAGE TD_VMLINUX TD_KERNEL_KEY
+#   td_stock T K W            a stock kernel's paths (S_release, S_vmlinux ...)
 #   td_busybox                print the busybox-static binary (cached)
 #   td_workload               print the static workload helper (cached)
 #   td_sys_initramfs OUT CONF [CAPTURE_INITRD [TINYDUMP]]
@@ -52,6 +53,24 @@ td_locked() {
 # deb13-cloud, that stock Debian kernel and its -dbg vmlinux
 # (scripts/stock-kernel.sh), also setting TD_STOCK_ROOT and TD_STOCK_RELEASE
 # for td_crash_run's capture initramfs.
+# td_stock T K W: the paths of stock kernel K (scripts/stock-kernel.sh K
+# --dbg) as S_name S_version S_release S_root S_vmlinuz S_modules S_config
+# S_vmlinux S_suite; when they cannot be had, T is skipped and the test ends.
+td_stock() {
+	local line
+	if "$TD_ROOT/scripts/stock-kernel.sh" "$2" --dbg > "$3/stock.txt" 2> "$3/stock.err"; then
+		while IFS= read -r line; do
+			case $line in
+			name=*|version=*|release=*|root=*|vmlinuz=*|modules=*|config=*|vmlinux=*|suite=*)
+				printf -v "S_${line%%=*}" %s "${line#*=}" ;;
+			esac
+		done < "$3/stock.txt"
+		[ -f "${S_vmlinuz:-}" ] && [ -f "${S_vmlinux:-}" ] && return 0
+	fi
+	td_skip "$1" "scripts/stock-kernel.sh $2 failed: $(tail -1 "$3/stock.err")"
+	exit 0
+}
+
 # td_saved_vmcore T: V is the directory of a saved 1 GiB /proc/vmcore copy
 # (save-vmcore.sh, cached); without one, T/saved-vmcore fails and the test ends.
 td_saved_vmcore() {

@@ -24,18 +24,6 @@ CRASHKERNEL=${CRASHKERNEL:-160M}
 W=$(mktemp -d /tmp/td-stock.XXXXXX)
 trap '[ -z "$KEEP" ] || { mkdir -p "$KEEP" && cp -a "$W"/. "$KEEP"/; }; rm -rf "$W"' EXIT
 
-# The stock kernel's paths: name version release root vmlinuz modules config vmlinux.
-stock() {
-	local line
-	"$TD_ROOT/scripts/stock-kernel.sh" "$K" --dbg > "$W/stock.txt" 2> "$W/stock.err" || return 1
-	while IFS= read -r line; do
-		case $line in
-		name=*|version=*|release=*|root=*|vmlinuz=*|modules=*|vmlinux=*) printf -v "S_${line%%=*}" %s "${line#*=}" ;;
-		esac
-	done < "$W/stock.txt"
-	[ -f "$S_vmlinuz" ] && [ -f "$S_vmlinux" ]
-}
-
 # Readers of the dump: the host's for 6.1, unstable's for later kernels.
 readers() {
 	TD_STOCK_RELEASE=$S_release td_readers
@@ -178,7 +166,7 @@ check_drgn() {
 }
 
 main() {
-	stock || { td_skip "$T" "scripts/stock-kernel.sh $K failed: $(tail -1 "$W/stock.err")"; exit 0; }
+	td_stock "$T" "$K" "$W"
 	TD_BZIMAGE=$S_vmlinuz
 	readers
 	[ -x "$TD_ROOT/build/tinydump" ] || { td_fail "$T/build" "build/tinydump missing: run make"; exit 1; }

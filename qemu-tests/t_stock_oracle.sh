@@ -30,17 +30,6 @@ W=$(mktemp -d /tmp/td-oracle.XXXXXX)
 trap '[ -z "$KEEP" ] || { mkdir -p "$KEEP" && cp -a "$W"/. "$KEEP"/; }; rm -rf "$W"' EXIT
 INFO=$TD_ROOT/build/host/tool_kdumpinfo
 
-stock() {
-	local line
-	"$TD_ROOT/scripts/stock-kernel.sh" "$K" --dbg > "$W/stock.txt" 2> "$W/stock.err" || return 1
-	while IFS= read -r line; do
-		case $line in
-		release=*|root=*|vmlinuz=*|vmlinux=*) printf -v "S_${line%%=*}" %s "${line#*=}" ;;
-		esac
-	done < "$W/stock.txt"
-	[ -f "$S_vmlinuz" ] && [ -f "$S_vmlinux" ]
-}
-
 module() {
 	[ "$(id -u)" = 0 ] || { td_skip "$T" "building the module needs root (debootstrap, chroot)"; exit 0; }
 	if KO=$("$TD_ROOT/scripts/kmod.sh" "$K" "$TD_ROOT/qemu-tests/kmod/pageoracle" 2> "$W/kmod.err"); then
@@ -221,7 +210,7 @@ check_crash() {
 }
 
 main() {
-	stock || { td_skip "$T" "scripts/stock-kernel.sh $K failed: $(tail -1 "$W/stock.err")"; exit 0; }
+	td_stock "$T" "$K" "$W"
 	[ -x "$TD_ROOT/build/tinydump" ] || { td_fail "$T/build" "build/tinydump missing: run make"; exit 1; }
 	[ -x "$INFO" ] && [ -x "$TD_ROOT/build/mkcpio" ] ||
 		make -s -C "$TD_ROOT" build/host/tool_kdumpinfo build/mkcpio >/dev/null ||
