@@ -40,6 +40,8 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "capture/deflate.h"
+
 enum { PAGE = 4096, MAXLOAD = 256 };
 
 struct load {
@@ -244,6 +246,16 @@ static size_t split_page(const uint8_t *page, uint8_t *out)
 	return n ? n : PAGE;
 }
 
+/* td: tinydump's own page deflate (capture/deflate.c) */
+static struct td_deflate tdd;
+
+static size_t td_page(const uint8_t *page, uint8_t *out)
+{
+	size_t n = td_deflate_zlib(&tdd, page, PAGE, out, PAGE - 1);
+
+	return n ? n : PAGE;
+}
+
 static size_t zstd_page(const uint8_t *page, uint8_t *out)
 {
 	size_t n = ZSTD_compressCCtx(zc, out, PAGE - 1, page, PAGE, 1);
@@ -276,6 +288,10 @@ static size_t (*setup(const char *codec))(const uint8_t *, uint8_t *)
 		if (!(ld = libdeflate_alloc_compressor(1)) || !(ld5 = libdeflate_alloc_compressor(5)))
 			die("libdeflate", "out of memory");
 		return split_page;
+	}
+	if (!strcmp(codec, "td")) {
+		td_deflate_init(&tdd);
+		return td_page;
 	}
 	if (!strcmp(codec, "zstd")) {
 		if (!(zc = ZSTD_createCCtx()))
@@ -313,6 +329,23 @@ __attribute__((noinline)) static double pass(size_t (*page)(const uint8_t *, uin
 	return now(CLOCK_MONOTONIC) - t0;
 }
 
+/* FLOOR_VERIFY=1: inflate every zlib-format page and compare (untimed). */
+static void verify(size_t (*page)(const uint8_t *, uint8_t *), const uint8_t *pages, size_t n)
+{
+	static uint8_t obuf[PAGE + 1024], back[PAGE];
+
+	for (size_t i = 0; i < n; i++) {
+		size_t got = page(pages + i * PAGE, obuf);
+		uLongf bl = PAGE;
+
+		if (got >= PAGE)
+			continue;
+		if (uncompress(back, &bl, obuf, got) != Z_OK || bl != PAGE || memcmp(back, pages + i * PAGE, PAGE))
+			die("verify", "a page did not inflate to itself");
+	}
+	fprintf(stderr, "floor: verify: %zu pages inflate to themselves\n", n);
+}
+
 int main(int argc, char **argv)
 {
 	struct runs keep = { 0 }, zero = { 0 };
@@ -340,6 +373,8 @@ int main(int argc, char **argv)
 		best_cpu = cpu < best_cpu ? cpu : best_cpu;
 		sum += t;
 	}
+	if (getenv("FLOOR_VERIFY") && (page == zlib_page || page == td_page || page == deflate_page || page == split_page))
+		verify(page, pages, n);
 	printf("codec=%s pages=%zu raw=%llu out_bytes=%llu best_s=%.4f mean_s=%.4f best_cpu_s=%.4f mb_s=%.1f "
 	       "zlib=%s\n", codec, n, (unsigned long long)raw, (unsigned long long)out, best, sum / runs, best_cpu,
 	       best > 0 ? (double)n * PAGE / best / 1e6 : 0.0, zlibVersion());

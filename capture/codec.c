@@ -6,6 +6,7 @@
 /* In the order the names are listed to users; the first is the default. */
 static const struct td_codec *const codecs[] = {
 	&td_codec_zlib,
+	&td_codec_zlib_exact,
 	&td_codec_zstd,
 	&td_codec_lzo,
 	&td_codec_none,

@@ -38,8 +38,11 @@ struct td_codec {
 	void (*counts)(const void *st, uint64_t *tried, uint64_t *skipped);
 };
 
-/* The rows (codec_none.c, pagezip.c, codec_zstd.c, codec_lzo.c). */
-extern const struct td_codec td_codec_none, td_codec_zlib, td_codec_zstd, td_codec_lzo;
+/* The rows (codec_none.c, codec_deflate.c, pagezip.c, codec_zstd.c,
+ * codec_lzo.c). Two rows write zlib pages: zlib (our deflate, the
+ * default) and zlib-exact (zlib's, byte-identical to makedumpfile -c);
+ * by flag, the reader gets the first. */
+extern const struct td_codec td_codec_none, td_codec_zlib, td_codec_zlib_exact, td_codec_zstd, td_codec_lzo;
 #define TD_CODEC_DEFAULT (&td_codec_zlib)
 
 /* By tinydump.compress= name, or NULL. */

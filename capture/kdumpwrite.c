@@ -206,7 +206,6 @@ static struct td_zipbatch *next_batch(struct kdump *k, struct td_err *e)
 			return NULL;
 	}
 	b->n = 0;
-	b->zero_detect = k->zero_off != 0;
 	return b;
 }
 

@@ -70,7 +70,7 @@ static uint32_t entropy_bytes(const uint8_t *p)
  * second look at the page; a slot overwritten by another sequence only
  * loses hits (the count only has to be large when deflate would find many
  * matches). */
-static unsigned repeats(struct td_pagezip *pz, const uint8_t *p)
+static unsigned repeats(struct td_hopeless *pz, const uint8_t *p)
 {
 	uint32_t tag = (++pz->gen & 0xff) << 24;
 	uint32_t t = p[0] | (uint32_t)p[1] << 8;
@@ -109,9 +109,15 @@ static int looks_random(const uint8_t *p)
  * need 4040 bytes cannot come under 4096 unless matches save 56 bytes or
  * more; each 3-byte match saves at most about 1.5 bytes at this entropy,
  * so fewer than 16 repeats cannot get there. */
-int td_pagezip_hopeless(struct td_pagezip *pz, const uint8_t *page)
+void td_hopeless_init(struct td_hopeless *h)
 {
-	return looks_random(page) && entropy_bytes(page) >= 4040 && repeats(pz, page) < 16;
+	memset(h, 0, sizeof *h);
+	init_table();
+}
+
+int td_hopeless(struct td_hopeless *h, const uint8_t *page)
+{
+	return looks_random(page) && entropy_bytes(page) >= 4040 && repeats(h, page) < 16;
 }
 
 uint32_t td_pagezip_page(struct td_pagezip *pz, const uint8_t *page)
@@ -155,7 +161,7 @@ static uint32_t zlib_compress(void *st, const uint8_t *page, uint8_t *out)
 	return n;
 }
 
-static int zlib_decompress(const uint8_t *in, uint32_t len, uint8_t *page)
+int td_pagezip_inflate(const uint8_t *in, uint32_t len, uint8_t *page)
 {
 	uLongf n = PAGE;
 
@@ -170,12 +176,12 @@ static void zlib_counts(const void *st, uint64_t *tried, uint64_t *skipped)
 	*skipped = pz->skipped;
 }
 
-const struct td_codec td_codec_zlib = {
-	.name = "zlib",
+const struct td_codec td_codec_zlib_exact = {
+	.name = "zlib-exact",
 	.kdump_flag = TD_KDUMP_F_ZLIB,
 	.init = zlib_init,
 	.end = zlib_end,
 	.compress = zlib_compress,
-	.decompress = zlib_decompress,
+	.decompress = td_pagezip_inflate,
 	.counts = zlib_counts,
 };

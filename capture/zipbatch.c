@@ -11,7 +11,7 @@ void td_zipbatch_run(struct td_zipbatch *b, struct td_codec_state *cs)
 	for (unsigned i = 0; i < b->n; i++) {
 		const uint8_t *page = b->in[i];
 		uint32_t n;
-		if (b->zero[i] || (b->zero_detect && td_page_is_zero(page))) {
+		if (b->zero[i]) { /* found when the page was copied in */
 			b->size[i] = 0;
 			continue;
 		}

@@ -18,9 +18,8 @@
 struct td_zipbatch {
 	/* in */
 	unsigned n;
-	int zero_detect;                    /* level bit 1: find zero pages */
 	uint64_t pfn[TD_ZIP_BATCH];
-	uint8_t zero[TD_ZIP_BATCH];         /* already known to be zero: in[] unused */
+	uint8_t zero[TD_ZIP_BATCH];         /* a zero page (level bit 1, found on copy-in): in[] unused */
 	uint8_t in[TD_ZIP_BATCH][TD_PAGE_SIZE];
 	/* out */
 	uint32_t size[TD_ZIP_BATCH];        /* 0: a zero page */

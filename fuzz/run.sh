@@ -18,7 +18,7 @@ long) secs=600 ;;
 *) echo "usage: fuzz/run.sh smoke|long [TARGET...]" >&2; exit 2 ;;
 esac
 secs=${FUZZ_SECS:-$secs}
-all="fuzz_elf fuzz_vmcoreinfo fuzz_kdump fuzz_dmesg fuzz_flat fuzz_filter fuzz_dhcp fuzz_proto fuzz_crashsig
+all="fuzz_elf fuzz_vmcoreinfo fuzz_kdump fuzz_dmesg fuzz_flat fuzz_filter fuzz_dhcp fuzz_proto fuzz_crashsig fuzz_deflate
 	fuzz_config fuzz_blkid"
 targets=${*:-$all}
 B=build/fuzz

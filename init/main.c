@@ -12,7 +12,7 @@ static const struct {
 	const char *usage;
 } faces[] = {
 	{ "capture", td_cmd_capture, "capture --input FILE (--output FILE | --target SPEC) [--level N] [--format kdump|elf|flat]\n"
-	  "                   [--compress zlib|zstd|lzo|none] [--threads N] [--read] [--ca F --cert F --key F --tls-name N --timeout S --retries N]\n"
+	  "                   [--compress zlib|zlib-exact|zstd|lzo|none] [--threads N] [--read] [--ca F --cert F --key F --tls-name N --timeout S --retries N]\n"
 	  "                   SPEC: dir:PATH, disk:DEVICE[:DIR], nfs:SERVER:/PATH, tls:HOST:PORT" },
 	{ "load", td_cmd_load, "load [--kernel K] [--initrd I] [--append ARGS]   (default: the running kernel and its initramfs)" },
 	{ "unload", td_cmd_unload, "unload" },

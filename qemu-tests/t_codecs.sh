@@ -1,8 +1,9 @@
 #!/bin/bash
 # Every page codec on a real /proc/vmcore copy (see save-vmcore.sh), read by
 # the real readers:
-#  - crash 8.0.2 (`bt`, `log`) and drgn open a level-31 dump in each codec;
-#  - makedumpfile 1.7.2 (built with LZO only) reads the zlib and lzo dumps:
+#  - crash 8.0.2 (`bt`, `log`) and drgn open a level-31 dump in each codec
+#    (zlib, the default, is tinydump's own deflate; zlib-exact is zlib's);
+#  - makedumpfile 1.7.2 (built with LZO only) reads both zlib dumps and lzo:
 #    --dump-dmesg gives the log tinydump dmesg gives, and -R rebuilds our
 #    flattened stream into our file, byte for byte;
 #  - tinydump dmesg and the kdump reader (tool_kdumpinfo --verify) read
@@ -34,7 +35,7 @@ same() {
 rm -f "$W/ref.txt"
 makedumpfile --dump-dmesg "$V/vmcore" "$W/ref.txt" > /dev/null 2>&1 || :
 
-for c in zlib zstd lzo; do
+for c in zlib zlib-exact zstd lzo; do
 	s0=$(date +%s.%N)
 	"$TD" capture --input "$V/vmcore" --output "$W/$c" --level 31 --compress $c --threads 0 > "$W/$c.log" 2>&1 || :
 	s1=$(date +%s.%N)

@@ -151,7 +151,7 @@ static void test_keys_invalid(void)
 		{ "tinydump.nfsvers=2", "tinydump.nfsvers=2 is not 3 or 4; using 4" },
 		{ "tinydump.nfsvers=4.1", "tinydump.nfsvers=4.1 is not 3 or 4; using 4" },
 		{ "tinydump.format=ELF", "tinydump.format=ELF is not kdump or elf; using kdump" },
-		{ "tinydump.compress=gzip", "tinydump.compress=gzip is not zlib, zstd, lzo or none; using zlib" },
+		{ "tinydump.compress=gzip", "tinydump.compress=gzip is not zlib, zlib-exact, zstd, lzo or none; using zlib" },
 		{ "tinydump.final=restart", "tinydump.final=restart is not reboot, poweroff, halt or shell; using reboot" },
 		{ "tinydump.failure=", "tinydump.failure= is not reboot, poweroff, halt or shell; using reboot" },
 		{ "tinydump.tls_name=-rx", "tinydump.tls_name=-rx is not a DNS name; using tinydump-receiver" },
@@ -443,7 +443,7 @@ static void test_file(void)
 	reset();
 	file("level=40\ncompress=lz4\n");
 	T_CHECK(w.n == 2 && !strcmp(w.line[0], "tinydump.conf line 1: level=40 is not a number from 0 to 31; using 31") &&
-			!strcmp(w.line[1], "tinydump.conf line 2: compress=lz4 is not zlib, zstd, lzo or none; using zlib"),
+			!strcmp(w.line[1], "tinydump.conf line 2: compress=lz4 is not zlib, zlib-exact, zstd, lzo or none; using zlib"),
 		"%.50s | %.50s", w.line[0], w.line[1]);
 	/* a NUL inside a line */
 	reset();

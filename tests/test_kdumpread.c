@@ -341,7 +341,7 @@ static void bad_desc(void)
 	td_put_le32(d + 12, 0);                       /* raw but not 4096 bytes */
 	T_CHECK(page_fails(&g, g.len, 0, "pfn 0x0", "uncompressed page of 100"), "%s", err.msg);
 	td_put_le32(d + 12, 0x40);
-	T_CHECK(page_fails(&g, g.len, 0, "pfn 0x0", "unsupported compression flag 0x40 (unknown); tinydump reads zlib, zstd, lzo or none pages"), "%s", err.msg);
+	T_CHECK(page_fails(&g, g.len, 0, "pfn 0x0", "unsupported compression flag 0x40 (unknown); tinydump reads zlib, zlib-exact, zstd, lzo or none pages"), "%s", err.msg);
 	td_put_le32(d + 12, TD_KDUMP_F_SNAPPY);
 	T_CHECK(page_fails(&g, g.len, 0, "pfn 0x0", "unsupported compression flag 0x4 (snappy)"), "%s", err.msg);
 	td_put_le32(d + 12, TD_KDUMP_F_ZSTD);          /* pfn 5's raw bytes as zstd */
