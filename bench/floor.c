@@ -6,8 +6,11 @@
  * deflate9 (libdeflate's zlib format at that level: pages any zlib reader
  * decodes), split (libdeflate level 5 on pages holding 128 or more
  * zero 8-byte words, level 1 on the rest: a probe of what a zlib-format
- * writer that gives up byte identity could reach), zstd (level 1, as
- * makedumpfile -z), lzo (lzo1x_1, as makedumpfile -l).
+ * writer that gives up byte identity could reach), td (tinydump's own
+ * page deflate, capture/deflate.c: the default zlib codec, without its
+ * caller), zstd (level 1, as makedumpfile -z), lzo (lzo1x_1, as
+ * makedumpfile -l). FLOOR_VERIFY=1 inflates every zlib-format page once
+ * more, untimed, and stops if one does not give its page back.
  *
  * PFNLIST is tool_kdumpinfo's "--pfns --zero-pfns" output for a dump of
  * VMCORE: "pfns 0xA-0xB" runs are the dumpable pages, "zero 0xA-0xB" runs
@@ -303,7 +306,7 @@ static size_t (*setup(const char *codec))(const uint8_t *, uint8_t *)
 			die("lzo", "lzo_init failed");
 		return lzo_page;
 	}
-	die(codec, "not zlib, deflate1 to deflate9, split, zstd or lzo");
+	die(codec, "not zlib, deflate1 to deflate9, split, td, zstd or lzo");
 	return NULL;
 }
 
@@ -358,7 +361,7 @@ int main(int argc, char **argv)
 	size_t (*page)(const uint8_t *, uint8_t *);
 
 	if (argc < 3 || runs < 1) {
-		fprintf(stderr, "usage: floor VMCORE PFNLIST [RUNS [zlib|deflateN|split|zstd|lzo]]\n");
+		fprintf(stderr, "usage: floor VMCORE PFNLIST [RUNS [zlib|deflateN|split|td|zstd|lzo]]\n");
 		return 2;
 	}
 	if ((fd = open(argv[1], O_RDONLY)) < 0)

@@ -135,13 +135,13 @@ def real_tables(real, level):
     out += ["", "(The CPU columns divide each command's mean CPU time by the floor's best CPU time; on a "
             "busy machine they are steadier than wall time.)"]
     out += ["", "Output and memory:", "",
-            "| input | output td | output md | size td / md | byte-identical "
+            "| input | output td | output md | size td / md | same pages | zlib-exact byte-identical "
             "| peak anon td / serial / md | max RSS td / serial / md |",
-            "|---|---|---|---|---|---|---|"]
+            "|---|---|---|---|---|---|---|---|"]
     for d in rows:
-        out.append("| %d GiB guest | %s | %s | %.4f | %s | %s / %s / %s | %s / %s / %s |" % (
+        out.append("| %d GiB guest | %s | %s | %.4f | %s | %s | %s / %s / %s | %s / %s / %s |" % (
             gib(d), mb(int(d["td_bytes"])), mb(int(d["md_bytes"])),
-            int(d["td_bytes"]) / int(d["md_bytes"]), d["identical"],
+            int(d["td_bytes"]) / int(d["md_bytes"]), d.get("same_pages", "–"), d.get("exact_identical", "–"),
             kib(num(d, "td_peak_anon_kb")), kib(num(d, "tds_peak_anon_kb")), kib(num(d, "md_peak_anon_kb")),
             kib(num(d, "td_hwm_kb")), kib(num(d, "tds_hwm_kb")), kib(num(d, "md_hwm_kb"))))
     return out + [""]
@@ -149,7 +149,8 @@ def real_tables(real, level):
 
 CODEC_ROWS = (("md-lzo", "makedumpfile -l"), ("md-zlib-2threads", "makedumpfile -c --num-threads 2"),
               ("td-zstd-serial", "tinydump zstd, serial"), ("td-zstd", "tinydump zstd, threaded"),
-              ("td-lzo-serial", "tinydump lzo, serial"), ("md178-zstd", "makedumpfile 1.7.8 -z"))
+              ("td-lzo-serial", "tinydump lzo, serial"), ("td-zlib-exact-serial", "tinydump zlib-exact, serial"),
+              ("md178-zstd", "makedumpfile 1.7.8 -z"))
 
 
 def codec_tables(res, real, level):
@@ -170,7 +171,8 @@ def codec_tables(res, real, level):
                 out.append("| %s | %s (%s) | %s | %s | %s |" % (what, secs(hf[key]["min"]), secs(hf[key]["mean"]),
                                                              fr(ratio(hf[key]["min"], md_t)), mb(b), fr(ratio(b, md_b))))
         out += ["", "| floor (same kept pages) | best | CPU | output |", "|---|---|---|---|"]
-        for c, what in (("", "zlib level 1"), ("deflate1_", "libdeflate level 1"),
+        for c, what in (("", "zlib level 1"), ("td_", "tinydump's deflate (the default zlib codec)"),
+                        ("deflate1_", "libdeflate level 1"),
                         ("deflate5_", "libdeflate level 5"),
                         ("split_", "libdeflate split (level 5 on pages with 128+ zero words, else 1)"),
                         ("zstd_", "zstd level 1"), ("lzo_", "lzo1x_1")):
@@ -258,10 +260,13 @@ def verdicts(real):
         fl = [d for d in rows if num(d, "floor_best_s")]
         if fl:
             share = [num(d, "floor_best_s") / t(d, MD) for d in fl]
-            out.append("  - The floor alone (zlib on the kept pages, one CPU) is %s of makedumpfile's time.%s" % (
+            out.append("  - The zlib floor alone (zlib level 1 on the kept pages, one CPU) is %s of makedumpfile's "
+                       "time; tinydump's own deflate on the same pages, %s.%s" % (
                 per_input(fl, lambda d: "%.0f %%" % (100 * num(d, "floor_best_s") / t(d, MD))),
-                " Where it is over 50 %, one CPU deflating the same pages cannot reach the target: only "
-                "skipping deflate on pages it cannot shrink, another codec, or more CPUs can."
+                per_input(fl, lambda d: "%.0f %%" % (100 * num(d, "floor_td_best_s") / t(d, MD))
+                          if num(d, "floor_td_best_s") else "–"),
+                " Where the zlib floor is over 50 %, one CPU running zlib on the same pages cannot reach "
+                "the target: that is why the default zlib codec is tinydump's own deflate."
                 if any(s > TARGET_TIME for s in share) else ""))
     rows = [d for d in real if "td_bytes" in d]
     if rows:
@@ -270,7 +275,15 @@ def verdicts(real):
         detail = ("every output is the same size as makedumpfile's, and %d of %d are byte-identical" % (
             sum(d["identical"] == "yes" for d in rows), len(rows)) if same else
             "larger on %s" % ", ".join("%d GiB level %s" % (gib(d), d["level"]) for d in big) if big else
-            "never larger")
+            "never larger (%s)" % per_input(rows, lambda d: "L%s %.3f" % (d.get("level", "31"),
+                                                                          int(d["td_bytes"]) / int(d["md_bytes"]))))
+        sp = [d for d in rows if "same_pages" in d]
+        if sp:
+            detail += ("; makedumpfile, refiltering each of our files at its level, writes its own file byte "
+                       "for byte in %d of %d (the same pages, which it inflated); --compress zlib-exact is "
+                       "byte-identical to makedumpfile -c in %d of %d" % (
+                           sum(d["same_pages"] == "yes" for d in sp), len(sp),
+                           sum(d.get("exact_identical") == "yes" for d in sp), len(sp)))
         out.append("- **Output size: %s.** Target: no larger than makedumpfile's; %s." % (
             "met" if not big else "not met", detail))
     rows = [d for d in timed if d["level"] == "17" and num(d, "floor_best_s")]
@@ -282,8 +295,8 @@ def verdicts(real):
                 what, "met" if all(r <= TARGET_FLOOR for r in rs) else "not met", TARGET_FLOOR,
                 per_input(rows, lambda d: "%.2f" % (t(d, cmd) / num(d, "floor_best_s"))),
                 per_input(rows, lambda d: fr(ratio(t(d, cmd, "cpu"), num(d, "floor_best_cpu_s")))),
-                " Below 1 means faster than deflating every kept page: tinydump stores pages that deflate "
-                "cannot shrink without trying (capture/pagezip.c), and by default deflates on several CPUs."
+                " Below 1 means faster than zlib deflating every kept page: tinydump's own deflate "
+                "(capture/deflate.c) is faster than zlib's, and by default it deflates on several CPUs."
                 if any(r < 1 for r in rs) else ""))
     return out
 
@@ -401,7 +414,10 @@ def method(m):
             "- **Commands.** `tinydump capture --input V --output F --level N` as it runs by default "
             "(compression on worker threads, one per online CPU: %s here), the same with `--threads 0` "
             "(serial, as in a capture kernel booted with nr_cpus=1), and `makedumpfile -c -d N V F`. All "
-            "three write kdump-compressed files with zlib per page." % m.get("nproc"),
+            "three write kdump-compressed files with zlib-format pages: tinydump with its own deflate "
+            "(capture/deflate.c, the default `zlib` codec), makedumpfile with zlib's level 1. "
+            "`--compress zlib-exact` (zlib's level 1 in tinydump, byte-identical to makedumpfile) is timed "
+            "among the other codecs." % m.get("nproc"),
             "- **Time.** `hyperfine -N` runs the three commands on the same file in the same run, 1 warm-up "
             "then %s timed runs each (fewer on large synthetic machines: see the runs column); the output "
             "is deleted before every run. *Best* is the minimum. The vmcore is in the page cache (the "
@@ -419,7 +435,9 @@ def method(m):
             "start, while one reused zlib stream compresses each page the way makedumpfile does "
             "(level 1, deflateReset per page, zlib wrapper, compressBound output buffer). Best of %s "
             "passes, on one CPU, with no reading, filtering or writing. It links Debian's libz; tinydump "
-            "links zlib of the same version built with musl at -O2." % m.get("runs"),
+            "links zlib of the same version built with musl at -O2. The same pages go through the other "
+            "floors: tinydump's deflate (capture/deflate.c, without the hopeless-page test or anything "
+            "else of the capture run), libdeflate, zstd and lzo." % m.get("runs"),
             "- **Scan.** Level 31 on the synthetic machines. *max_pfn/s* and *struct pages/s* are for the "
             "whole `tinydump capture` run. *Filter alone* is `build/host/membound`: the page filter over every "
             "cycle, without reading, compressing or writing pages (the time of its second pass).", ""]

@@ -65,7 +65,7 @@ build_tools() {
 	local warn="-Wall -Wextra -Werror -Wvla -Wshadow -Wstrict-prototypes -Wmissing-prototypes"
 	local cc="gcc -std=c11 -D_GNU_SOURCE -O2 -g $warn"
 	mkdir -p "$B"
-	$cc -o "$B/floor" bench/floor.c -lz -ldeflate -lzstd -llzo2
+	$cc -I. -o "$B/floor" bench/floor.c capture/deflate.c -lz -ldeflate -lzstd -llzo2
 	$cc -o "$B/memwatch" bench/memwatch.c
 	$cc -I. -o "$B/synth" bench/synth.c
 	make -s build/host/membound >/dev/null
@@ -133,6 +133,7 @@ CODECS="md-lzo:makedumpfile -l -d %L %V %O|md-zlib-2threads:makedumpfile -c --nu
 CODECS="$CODECS|td-zstd-serial:%T capture --input %V --output %O --level %L --compress zstd --threads 0"
 CODECS="$CODECS|td-zstd:%T capture --input %V --output %O --level %L --compress zstd"
 CODECS="$CODECS|td-lzo-serial:%T capture --input %V --output %O --level %L --compress lzo --threads 0"
+CODECS="$CODECS|td-zlib-exact-serial:%T capture --input %V --output %O --level %L --compress zlib-exact --threads 0"
 # makedumpfile 1.7.8 (Debian 12's 1.7.2 has no zstd), when it can be had.
 MD178=$(scripts/oracle.sh --command makedumpfile 2>/dev/null) && [ -n "$MD178" ] &&
 	CODECS="$CODECS|md178-zstd:$MD178 -z -d %L %V %O" || log "no makedumpfile 1.7.8: its -z row is left out"
@@ -158,12 +159,22 @@ memory_all() {
 	[ -z "$with_md" ] || { rm -f "$mdo" && memory md "$f" $CMD_md; }
 }
 
-# outputs KVFILE TDOUT MDOUT: sizes, identity and page counts.
+# outputs KVFILE TDOUT MDOUT V LEVEL: sizes, page counts, and whether the
+# pages are makedumpfile's: same_pages when makedumpfile, refiltering our
+# file at the same level, writes its own file byte for byte (it inflated
+# every page); exact_identical when --compress zlib-exact is
+# byte-identical to it.
 outputs() {
-	local f=$1 tdo=$2 mdo=$3
+	local f=$1 tdo=$2 mdo=$3 v=$4 l=$5
 	kv "$f" td_bytes "$(stat -c %s "$tdo")"
 	kv "$f" md_bytes "$(stat -c %s "$mdo")"
 	kv "$f" identical "$(cmp -s "$tdo" "$mdo" && echo yes || echo no)"
+	rm -f "$W/re.kdump" "$W/exact.kdump"
+	makedumpfile -c -d "$l" "$tdo" "$W/re.kdump" > /dev/null 2>&1 || :
+	kv "$f" same_pages "$(cmp -s "$W/re.kdump" "$mdo" && echo yes || echo no)"
+	"$TD" capture --input "$v" --output "$W/exact.kdump" --level "$l" --compress zlib-exact > /dev/null 2>&1 || :
+	kv "$f" exact_identical "$(cmp -s "$W/exact.kdump" "$mdo" && echo yes || echo no)"
+	rm -f "$W/re.kdump" "$W/exact.kdump"
 	"$KDINFO" "$mdo" > "$W/kdinfo.txt"
 	kv "$f" max_mapnr "$(awk '$1 == "max_mapnr" { print $2 }' "$W/kdinfo.txt")"
 	kv "$f" kept "$(awk '$1 == "bitmap2_set" { print $2 }' "$W/kdinfo.txt")"
@@ -198,11 +209,11 @@ real_one() {
 	kv "$f" vmcore_bytes "$(stat -L -c %s "$v")"
 	commands "$v" "$level" "$tdo" "$mdo"
 	compare "$name" "$RUNS" 1 "$tdo" "$mdo" md
-	outputs "$f" "$tdo" "$mdo"
+	outputs "$f" "$tdo" "$mdo" "$v" "$level"
 	memory_all "$f" "$tdo" "$mdo" md
 	"$KDINFO" "$mdo" --pfns --zero-pfns > "$W/pfns.txt"
 	"$B/floor" "$v" "$W/pfns.txt" "$RUNS" | tr ' ' '\n' | sed 's/^/floor_/' >> "$f"
-	for c in deflate1 deflate5 split zstd lzo; do
+	for c in td deflate1 deflate5 split zstd lzo; do
 		"$B/floor" "$v" "$W/pfns.txt" "$RUNS" $c | tr ' ' '\n' | sed "s/^/floor_${c}_/" >> "$f"
 	done
 	rm -f "$tdo" "$mdo"
@@ -262,7 +273,7 @@ scan_one() {
 	[ "$runs" -gt 0 ] && compare "scan-$gib" "$runs" 1 "$tdo" "$mdo" $md
 	memory_all "$f" "$tdo" "$mdo" $md
 	if [ -n "$md" ]; then
-		outputs "$f" "$tdo" "$mdo"
+		outputs "$f" "$tdo" "$mdo" "$s" 31
 	else
 		kv "$f" td_bytes "$(stat -c %s "$tdo")"
 	fi

@@ -197,25 +197,35 @@ static unsigned parse(struct td_deflate *d, const uint8_t *in, unsigned len)
 
 /* ---- Huffman code lengths ---- */
 
-/* Code lengths, at most limit bits, for the n symbols of freq, into lens;
- * at least two symbols get a code (zlib's own rule, so that every reader
- * accepts the code: a lone symbol gets a partner of frequency 0). */
-static void huff_lengths(const uint16_t *freq, unsigned n, unsigned limit, uint8_t *lens)
+static void assign_codes(const uint8_t *lens, const uint32_t *syms, unsigned nsyms, const unsigned *count,
+			 uint16_t *codes);
+
+/* Code lengths, at most limit bits, for the n symbols of freq, into lens,
+ * and their codes into codes (symbols without a code: length 0, code
+ * unset); the symbols that have one into bysym, ascending, and their
+ * number returned. At least two symbols get a code (zlib's own rule, so that every
+ * reader accepts the code: a lone symbol gets a partner of frequency 0). */
+static unsigned huff_build(const uint16_t *freq, unsigned n, unsigned limit, uint8_t *lens, uint16_t *codes,
+			   uint32_t *bysym)
 {
 	uint32_t a[LL_SYMS], order[LL_SYMS], tmp[LL_SYMS];
-	unsigned cnt[128], used = 0, count[16] = { 0 };
-
-	unsigned maxf = 0;
+	unsigned cnt[128], used = 0, count[16] = { 0 }, maxf = 0;
 
 	memset(lens, 0, n);
-	for (unsigned s = 0; s < n; s++)
-		if (freq[s]) {
-			order[used++] = s;
-			maxf |= freq[s];
-		}
+	for (unsigned s = 0; s < n; s++) { /* without a branch: which are used is random */
+		order[used] = s;
+		used += freq[s] != 0;
+		maxf |= freq[s];
+	}
 	for (unsigned s = 0; used < 2; s++)
 		if (!freq[s] && (used == 0 || order[0] != s))
 			order[used++] = s;
+	if (order[0] > order[1] && used == 2) { /* a partner added below its symbol */
+		uint32_t t = order[0];
+		order[0] = order[1];
+		order[1] = t;
+	}
+	memcpy(bysym, order, used * sizeof *order);
 	/* stable sort by frequency, ascending: insertion for a few symbols,
 	 * else radix passes of 7 bits, one per 7 bits the largest needs */
 	if (used <= 16) {
@@ -306,24 +316,24 @@ static void huff_lengths(const uint16_t *freq, unsigned n, unsigned limit, uint8
 	for (unsigned l = limit, i = 0; l > 0; l--)
 		for (unsigned k = count[l]; k; k--)
 			lens[order[i++]] = (uint8_t)l;
+	assign_codes(lens, bysym, used, count, codes);
+	return used;
 }
 
-/* Canonical codes for lens, bit-reversed for LSB-first output. */
-static void huff_codes(const uint8_t *lens, unsigned n, uint16_t *codes)
+/* Canonical codes (RFC 1951 3.2.2), bit-reversed for LSB-first output,
+ * for the nsyms symbols syms (in ascending order) of lens; count[l]: how
+ * many have length l. */
+static void assign_codes(const uint8_t *lens, const uint32_t *syms, unsigned nsyms, const unsigned *count,
+			 uint16_t *codes)
 {
-	unsigned count[16] = { 0 }, next[16];
+	unsigned next[16];
 
-	for (unsigned s = 0; s < n; s++)
-		count[lens[s]]++;
-	count[0] = 0;
 	next[1] = 0;
 	for (unsigned l = 2; l < 16; l++)
 		next[l] = (next[l - 1] + count[l - 1]) << 1;
-	for (unsigned s = 0; s < n; s++) {
-		unsigned l = lens[s], c, r;
+	for (unsigned i = 0; i < nsyms; i++) {
+		unsigned s = syms[i], l = lens[s], c, r;
 
-		if (!l)
-			continue;
 		c = next[l]++;
 		r = (c & 0x5555) << 1 | (c >> 1 & 0x5555);
 		r = (r & 0x3333) << 2 | (r >> 2 & 0x3333);
@@ -331,6 +341,20 @@ static void huff_codes(const uint8_t *lens, unsigned n, uint16_t *codes)
 		r = (r & 0x00ff) << 8 | (r >> 8 & 0x00ff);
 		codes[s] = (uint16_t)(r >> (16 - l));
 	}
+}
+
+/* The same for every symbol of lens that has a length (the fixed codes). */
+static void huff_codes(const uint8_t *lens, unsigned n, uint16_t *codes)
+{
+	uint32_t syms[288];
+	unsigned count[16] = { 0 }, k = 0;
+
+	for (unsigned s = 0; s < n; s++)
+		if (lens[s]) {
+			count[lens[s]]++;
+			syms[k++] = s;
+		}
+	assign_codes(lens, syms, k, count, codes);
 }
 
 /* ---- bits out ---- */
@@ -416,8 +440,8 @@ static uint64_t dynamic_header(const struct td_deflate *d, struct codes *c)
 	uint16_t clfreq[CL_SYMS] = { 0 };
 	uint64_t bits;
 
-	huff_lengths(d->lfreq, LL_SYMS, 15, c->llen);
-	huff_lengths(d->dfreq, D_SYMS, 15, c->dlen);
+	c->nlsyms = huff_build(d->lfreq, LL_SYMS, 15, c->llen, c->lcodes, c->lsyms);
+	c->ndsyms = huff_build(d->dfreq, D_SYMS, 15, c->dlen, c->dcodes, c->dsyms);
 	for (c->nlit = LL_SYMS; c->nlit > 257 && !c->llen[c->nlit - 1]; c->nlit--)
 		;
 	for (c->ndist = D_SYMS; c->ndist > 1 && !c->dlen[c->ndist - 1]; c->ndist--)
@@ -425,7 +449,7 @@ static uint64_t dynamic_header(const struct td_deflate *d, struct codes *c)
 	memcpy(lens, c->llen, c->nlit);
 	memcpy(lens + c->nlit, c->dlen, c->ndist);
 	rle_lengths(c, lens, c->nlit + c->ndist, clfreq);
-	huff_lengths(clfreq, CL_SYMS, 7, c->cllen);
+	huff_build(clfreq, CL_SYMS, 7, c->cllen, c->clcodes, c->clsyms);
 	for (c->nclen = CL_SYMS; c->nclen > 4 && !c->cllen[cl_order[c->nclen - 1]]; c->nclen--)
 		;
 	bits = 5 + 5 + 4 + 3 * c->nclen;
@@ -442,16 +466,17 @@ static void body_bits(const struct td_deflate *d, const struct codes *dyn, uint6
 	const struct codes *fix = &d->fixed;
 	uint64_t db = 0, fb = 0, extra = 0;
 
-	for (unsigned s = 0; s < dyn->nlit; s++) {
-		unsigned f = d->lfreq[s];
+	/* only symbols with a code can have a frequency */
+	for (unsigned i = 0; i < dyn->nlsyms; i++) {
+		unsigned s = dyn->lsyms[i], f = d->lfreq[s];
 
 		db += (uint64_t)f * dyn->llen[s];
 		fb += (uint64_t)f * fix->llen[s];
 		if (s > 256)
 			extra += (uint64_t)f * len_extra[s - 257];
 	}
-	for (unsigned s = 0; s < dyn->ndist; s++) {
-		unsigned f = d->dfreq[s];
+	for (unsigned i = 0; i < dyn->ndsyms; i++) {
+		unsigned s = dyn->dsyms[i], f = d->dfreq[s];
 
 		db += (uint64_t)f * dyn->dlen[s];
 		fb += (uint64_t)f * 5;
@@ -503,9 +528,6 @@ size_t td_deflate_zlib(struct td_deflate *d, const uint8_t *in, size_t len, uint
 	out[0] = 0x78; /* deflate, 32 KiB window */
 	out[1] = 0x01; /* fastest; (0x78 << 8 | 0x01) % 31 == 0 */
 	if (dbits < fbits) {
-		huff_codes(dyn.llen, dyn.nlit, dyn.lcodes);
-		huff_codes(dyn.dlen, dyn.ndist, dyn.dcodes);
-		huff_codes(dyn.cllen, CL_SYMS, dyn.clcodes);
 		put(&b, 1 | 2 << 1, 3); /* last block, dynamic */
 		put(&b, dyn.nlit - 257, 5);
 		put(&b, dyn.ndist - 1, 5);

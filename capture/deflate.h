@@ -25,6 +25,9 @@ struct td_deflate_codes {
 	unsigned ncl, nlit, ndist, nclen;
 	uint8_t cllen[19];
 	uint16_t clcodes[19];
+	/* the literal/length and distance symbols that have a code, ascending */
+	uint32_t lsyms[288], dsyms[32], clsyms[19];
+	unsigned nlsyms, ndsyms;
 };
 
 struct td_deflate {

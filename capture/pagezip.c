@@ -109,12 +109,6 @@ static int looks_random(const uint8_t *p)
  * need 4040 bytes cannot come under 4096 unless matches save 56 bytes or
  * more; each 3-byte match saves at most about 1.5 bytes at this entropy,
  * so fewer than 16 repeats cannot get there. */
-void td_hopeless_init(struct td_hopeless *h)
-{
-	memset(h, 0, sizeof *h);
-	init_table();
-}
-
 int td_hopeless(struct td_hopeless *h, const uint8_t *page)
 {
 	return looks_random(page) && entropy_bytes(page) >= 4040 && repeats(h, page) < 16;

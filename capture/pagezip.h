@@ -41,8 +41,7 @@ void td_pagezip_end(struct td_pagezip *pz);
 uint32_t td_pagezip_page(struct td_pagezip *pz, const uint8_t *page);
 
 /* The test alone: 1 if the page is certainly not compressible, by any
- * deflate encoder (the bound below is on the literals' entropy). */
-void td_hopeless_init(struct td_hopeless *h);
+ * deflate encoder (the bound is on the literals' entropy). */
 int td_hopeless(struct td_hopeless *h, const uint8_t *page);
 #define td_pagezip_hopeless(pz, page) td_hopeless(&(pz)->h, page)
 
