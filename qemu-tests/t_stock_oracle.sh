@@ -164,8 +164,12 @@ check_makedumpfile() {
 		td_fail "$T/$name" "the kept or zero pages differ" "$W/oracle-md.out"
 	fi
 	sed 's/^/    /' "$W/oracle-md.out" | grep -v '^     '
-	cmp -s "$W/td31" "$W/md31" && echo "    tinydump's level-31 file is byte-identical to makedumpfile $ver's" ||
-		echo "    tinydump's level-31 file: $(stat -c %s "$W/td31") bytes, makedumpfile $ver's: $(stat -c %s "$W/md31")"
+	"$TD_ROOT/build/tinydump" capture --input "$W/vmcore" --output "$W/tx31" --level 31 --compress zlib-exact \
+		> "$W/tx31.log" 2>&1 || :
+	cmp -s "$W/tx31" "$W/md31" && echo "    tinydump's level-31 file with --compress zlib-exact is byte-identical to makedumpfile $ver's" ||
+		echo "    tinydump's level-31 file with --compress zlib-exact: $(stat -c %s "$W/tx31" 2>/dev/null) bytes, not makedumpfile $ver's"
+	echo "    level-31 sizes: tinydump $(stat -c %s "$W/td31") bytes (its own deflate), makedumpfile $ver $(stat -c %s "$W/md31")"
+	rm -f "$W/tx31"
 }
 
 # crash_reads OUT [OPTION] : crash runs sys, bt, log, ps and kmem -i on
