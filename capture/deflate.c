@@ -200,17 +200,18 @@ static unsigned parse(struct td_deflate *d, const uint8_t *in, unsigned len)
 static void assign_codes(const uint8_t *lens, const uint32_t *syms, unsigned nsyms, const unsigned *count,
 			 uint16_t *codes);
 
-/* Code lengths, at most limit bits, for the n symbols of freq, into lens,
- * and their codes into codes (symbols without a code: length 0, code
- * unset); the symbols that have one into bysym, ascending, and their
+/* Code lengths, at most limit bits, for the n symbols of freq, into lens
+ * (0: no code), how many have each length into count[16], the symbols
+ * that have one into bysym, ascending (for assign_codes), and their
  * number returned. At least two symbols get a code (zlib's own rule, so that every
  * reader accepts the code: a lone symbol gets a partner of frequency 0). */
-static unsigned huff_build(const uint16_t *freq, unsigned n, unsigned limit, uint8_t *lens, uint16_t *codes,
+static unsigned huff_build(const uint16_t *freq, unsigned n, unsigned limit, uint8_t *lens, unsigned *count,
 			   uint32_t *bysym)
 {
 	uint32_t a[LL_SYMS], order[LL_SYMS], tmp[LL_SYMS];
-	unsigned cnt[128], used = 0, count[16] = { 0 }, maxf = 0;
+	unsigned cnt[128], used = 0, maxf = 0;
 
+	memset(count, 0, 16 * sizeof *count);
 	memset(lens, 0, n);
 	for (unsigned s = 0; s < n; s++) { /* without a branch: which are used is random */
 		order[used] = s;
@@ -316,7 +317,6 @@ static unsigned huff_build(const uint16_t *freq, unsigned n, unsigned limit, uin
 	for (unsigned l = limit, i = 0; l > 0; l--)
 		for (unsigned k = count[l]; k; k--)
 			lens[order[i++]] = (uint8_t)l;
-	assign_codes(lens, bysym, used, count, codes);
 	return used;
 }
 
@@ -440,8 +440,8 @@ static uint64_t dynamic_header(const struct td_deflate *d, struct codes *c)
 	uint16_t clfreq[CL_SYMS] = { 0 };
 	uint64_t bits;
 
-	c->nlsyms = huff_build(d->lfreq, LL_SYMS, 15, c->llen, c->lcodes, c->lsyms);
-	c->ndsyms = huff_build(d->dfreq, D_SYMS, 15, c->dlen, c->dcodes, c->dsyms);
+	c->nlsyms = huff_build(d->lfreq, LL_SYMS, 15, c->llen, c->lcount, c->lsyms);
+	c->ndsyms = huff_build(d->dfreq, D_SYMS, 15, c->dlen, c->dcount, c->dsyms);
 	for (c->nlit = LL_SYMS; c->nlit > 257 && !c->llen[c->nlit - 1]; c->nlit--)
 		;
 	for (c->ndist = D_SYMS; c->ndist > 1 && !c->dlen[c->ndist - 1]; c->ndist--)
@@ -449,7 +449,7 @@ static uint64_t dynamic_header(const struct td_deflate *d, struct codes *c)
 	memcpy(lens, c->llen, c->nlit);
 	memcpy(lens + c->nlit, c->dlen, c->ndist);
 	rle_lengths(c, lens, c->nlit + c->ndist, clfreq);
-	huff_build(clfreq, CL_SYMS, 7, c->cllen, c->clcodes, c->clsyms);
+	c->nclsyms = huff_build(clfreq, CL_SYMS, 7, c->cllen, c->clcount, c->clsyms);
 	for (c->nclen = CL_SYMS; c->nclen > 4 && !c->cllen[cl_order[c->nclen - 1]]; c->nclen--)
 		;
 	bits = 5 + 5 + 4 + 3 * c->nclen;
@@ -527,7 +527,10 @@ size_t td_deflate_zlib(struct td_deflate *d, const uint8_t *in, size_t len, uint
 		return 0;
 	out[0] = 0x78; /* deflate, 32 KiB window */
 	out[1] = 0x01; /* fastest; (0x78 << 8 | 0x01) % 31 == 0 */
-	if (dbits < fbits) {
+	if (dbits < fbits) { /* the codes only now: most pages that will not fit never get here */
+		assign_codes(dyn.llen, dyn.lsyms, dyn.nlsyms, dyn.lcount, dyn.lcodes);
+		assign_codes(dyn.dlen, dyn.dsyms, dyn.ndsyms, dyn.dcount, dyn.dcodes);
+		assign_codes(dyn.cllen, dyn.clsyms, dyn.nclsyms, dyn.clcount, dyn.clcodes);
 		put(&b, 1 | 2 << 1, 3); /* last block, dynamic */
 		put(&b, dyn.nlit - 257, 5);
 		put(&b, dyn.ndist - 1, 5);

@@ -25,9 +25,10 @@ struct td_deflate_codes {
 	unsigned ncl, nlit, ndist, nclen;
 	uint8_t cllen[19];
 	uint16_t clcodes[19];
-	/* the literal/length and distance symbols that have a code, ascending */
+	/* the symbols that have a code, ascending, and how many per length */
 	uint32_t lsyms[288], dsyms[32], clsyms[19];
-	unsigned nlsyms, ndsyms;
+	unsigned nlsyms, ndsyms, nclsyms;
+	unsigned lcount[16], dcount[16], clcount[16];
 };
 
 struct td_deflate {
