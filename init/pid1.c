@@ -94,7 +94,7 @@ int td_pid1(void)
 	static struct td_config cfg;
 	struct td_run *run;
 	struct td_err e;
-	uint64_t t0;
+	uint64_t t0, t_open, t_vmcore, t_dmesg;
 	int ok;
 
 	early();
@@ -108,11 +108,13 @@ int td_pid1(void)
 	td_modules_load(TD_MODULES_LIST);
 	if (access(TD_MODULES_LIST, F_OK) == 0)
 		log_memory("after the modules");
+	t_open = td_mono_ms();
 	run = calloc(1, sizeof *run);
 	if (!run || td_run_open(run, "/proc/vmcore", 0, cfg.level, &e) < 0) {
 		td_log_fatal("cannot use /proc/vmcore: %s", run ? e.msg : "out of memory");
 		td_sys_final(cfg.failure);
 	}
+	t_vmcore = td_mono_ms();
 	td_log("crashed kernel %s on %s, %llu MiB of RAM, %u CPUs", run->ki.uts[2], run->ki.uts[1],
 	       (unsigned long long)(run->rs.vc.max_pfn >> 8), run->rs.vc.nr_cpus);
 	/* tinydump.cpus=N: `load` gave this kernel nr_cpus=N; compress on
@@ -128,11 +130,19 @@ int td_pid1(void)
 		td_log("dump level %u requested, %u applied: %s", run->filter.level_requested,
 		       run->filter.level_applied, run->filter.why);
 	td_run_dmesg(run);
+	t_dmesg = td_mono_ms();
 	ok = td_targets_run(run, &cfg, NULL, NULL, 0) == 0;
+	/* Where the time to the first write went: the configuration and
+	 * modules, /proc/vmcore's headers and filter set-up, the kernel log,
+	 * then the target (device, mount, directory, file). */
 	if (run->first_dump_ms)
-		td_log("timeline: kernel start to PID 1 %llu ms, PID 1 to the first dump write %llu ms, "
-		       "PID 1 to the end %llu ms", (unsigned long long)t0,
-		       (unsigned long long)(run->first_dump_ms - t0),
+		td_log("timeline: kernel start to PID 1 %llu ms, PID 1 to the first dump write %llu ms "
+		       "(configuration and modules %llu, /proc/vmcore %llu, kernel log %llu, target %llu), "
+		       "PID 1 to the end %llu ms",
+		       (unsigned long long)t0, (unsigned long long)(run->first_dump_ms - t0),
+		       (unsigned long long)(t_open - t0), (unsigned long long)(t_vmcore - t_open),
+		       (unsigned long long)(t_dmesg - t_vmcore),
+		       (unsigned long long)(run->first_dump_ms - t_dmesg),
 		       (unsigned long long)(td_mono_ms() - t0));
 	td_log(ok ? "done; %s" : "every target failed; %s",
 	       td_action_name(ok ? cfg.final : cfg.failure));
